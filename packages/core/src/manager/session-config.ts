@@ -1,0 +1,81 @@
+import { createJsonCodec } from '../codec/json-codec.js';
+import type { SessionCodec } from '../codec/session-codec.js';
+import { type ResolvedCookieOptions, resolveCookieOptions } from '../cookie/resolve-cookie-options.js';
+import { type Signer, createSigner } from '../crypto/signer.js';
+import { SessionError } from '../errors/session-error.js';
+import { type ExpiryPolicy, resolveExpiryPolicy } from '../expiry/expiry-policy.js';
+import type { SessionStore } from '../store/session-store.js';
+import { createCookieTransport } from '../transport/cookie-transport.js';
+import { createHeaderTransport } from '../transport/header-transport.js';
+import type { SessionTransport } from '../transport/session-transport.js';
+import { type Clock, systemClock } from '../types/clock.js';
+import type { SessionEvent } from './session-event.js';
+import type { SessionManagerOptions } from './session-manager-options.js';
+
+/** Options resolved and validated once per manager; shared by every request's session. */
+export interface SessionConfig {
+  readonly store: SessionStore;
+  readonly signer: Signer;
+  readonly transport: SessionTransport;
+  readonly cookie: ResolvedCookieOptions;
+  readonly expiry: ExpiryPolicy;
+  readonly codec: SessionCodec;
+  readonly maxBytes: number;
+  readonly maxKeys: number;
+  readonly maxKeyLength: number;
+  readonly requireConsent: boolean;
+  readonly clock: Clock;
+  /** Reports an event to `onEvent`, swallowing listener errors. */
+  readonly emit: (event: SessionEvent) => void;
+}
+
+function positiveInteger(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new SessionError('MISCONFIGURED', `${what} must be a positive integer (got ${String(value)}).`);
+  }
+  return value;
+}
+
+function checkStore(store: SessionStore | undefined): SessionStore {
+  const required = ['load', 'create', 'patch', 'touch', 'rotate', 'destroy'] as const;
+  if (typeof store !== 'object' || store === null || required.some((m) => typeof store[m] !== 'function')) {
+    throw new SessionError(
+      'MISCONFIGURED',
+      `store must implement SessionStore (${required.join(', ')}); e.g. store: createMemoryStore().`,
+    );
+  }
+  return store;
+}
+
+/** Validates options and applies defaults; every unsafe setting throws `MISCONFIGURED` here. */
+export function resolveSessionConfig(options: SessionManagerOptions): SessionConfig {
+  const store = checkStore(options.store);
+  const cookie = resolveCookieOptions(options.cookie);
+  const transportOption = options.transport ?? 'cookie';
+  const transport =
+    transportOption === 'cookie' ? createCookieTransport(cookie) : createHeaderTransport(transportOption);
+  const listener = options.onEvent;
+  const limits = options.limits;
+  return {
+    store,
+    signer: createSigner(options.secrets, transport.name),
+    transport,
+    cookie,
+    expiry: resolveExpiryPolicy(options.expiry),
+    codec: options.codec ?? createJsonCodec({ maxDepth: positiveInteger(limits?.maxDepth, 32, 'limits.maxDepth') }),
+    maxBytes: positiveInteger(limits?.maxBytes, 64 * 1024, 'limits.maxBytes'),
+    maxKeys: positiveInteger(limits?.maxKeys, 1_000, 'limits.maxKeys'),
+    maxKeyLength: positiveInteger(limits?.maxKeyLength, 256, 'limits.maxKeyLength'),
+    requireConsent: options.requireConsent ?? false,
+    clock: options.clock ?? systemClock,
+    emit: (event) => {
+      if (!listener) return;
+      try {
+        listener(event);
+      } catch {
+        // A logging hook must never break a request.
+      }
+    },
+  };
+}

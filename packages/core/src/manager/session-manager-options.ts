@@ -1,0 +1,50 @@
+import type { CookieOptions } from '../cookie/cookie-options.js';
+import type { SessionCodec } from '../codec/session-codec.js';
+import type { Secret } from '../crypto/signer.js';
+import type { ExpiryOptions } from '../expiry/expiry-policy.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { HeaderTransportOptions } from '../transport/header-transport.js';
+import type { Clock } from '../types/clock.js';
+import type { SessionEventListener } from './session-event.js';
+
+/** Size limits, enforced at `session.set()` before anything reaches a store. */
+export interface SessionLimits {
+  /** Maximum total size of a session's keys and encoded values, in UTF-8 bytes. Default 64 KiB. */
+  maxBytes?: number | undefined;
+  /** Maximum number of keys in one session. Default 1,000. */
+  maxKeys?: number | undefined;
+  /** Maximum length of a key, in characters. Default 256. */
+  maxKeyLength?: number | undefined;
+  /** Maximum nesting depth of a value (used by the default JSON codec). Default 32. */
+  maxDepth?: number | undefined;
+}
+
+/** Everything a session manager needs; create one per app. */
+export interface SessionManagerOptions {
+  /** Where sessions live, e.g. `createMemoryStore()`. Can be overridden per request. */
+  store: SessionStore;
+  /**
+   * HMAC-SHA-256 signing secrets, each at least 32 bytes. The first signs; all verify, so rotate by
+   * prepending a new secret and removing the old one later (its tokens then stop working).
+   */
+  secrets: readonly Secret[];
+  /** Session cookie attributes (safe defaults: `HttpOnly; Secure; Path=/; SameSite=Lax`). */
+  cookie?: CookieOptions | undefined;
+  /** Where the token travels. Default `'cookie'`; use `{ type: 'header' }` for API clients. */
+  transport?: 'cookie' | HeaderTransportOptions | undefined;
+  /** Idle and absolute timeouts, touch throttling, cookie persistence. */
+  expiry?: ExpiryOptions | undefined;
+  /** How values are encoded. Default: JSON with `Date` support (`jsonCodec`). */
+  codec?: SessionCodec | undefined;
+  /** Size limits. */
+  limits?: SessionLimits | undefined;
+  /**
+   * When true, nothing is stored and no cookie is set for a new session until the app calls
+   * `session.allowStorage()` (GDPR-style opt-in). Default `false`.
+   */
+  requireConsent?: boolean | undefined;
+  /** Time source for expiry decisions. Default `Date.now`. */
+  clock?: Clock | undefined;
+  /** Receives security and diagnostics events (never raw IDs). */
+  onEvent?: SessionEventListener | undefined;
+}

@@ -1,0 +1,55 @@
+import { SessionHandle } from '../session/session-handle.js';
+import type { Session } from '../session/session.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { SessionTransport } from '../transport/session-transport.js';
+import type { Register, RegisteredSessionData } from '../types/register.js';
+import type { SessionData, ValidSessionData } from '../types/session-value.js';
+import { resolveSessionConfig } from './session-config.js';
+import type { SessionManagerOptions } from './session-manager-options.js';
+
+/** Per-request options for {@link SessionManager.session}. */
+export interface OpenSessionOptions {
+  /** A store for this request only (e.g. one built from a Cloudflare Workers binding). */
+  store?: SessionStore | undefined;
+}
+
+/**
+ * Created once per app from {@link SessionManagerOptions}; opens a lazy {@link Session} per
+ * request. Framework adapters hold one and call `session()` and `commit()` around each handler.
+ */
+export interface SessionManager<Data extends SessionData = RegisteredSessionData> {
+  /** How tokens travel (cookie or header); adapters use it to describe the transport. */
+  readonly transport: SessionTransport;
+  /**
+   * Opens the session a request presents. Performs no I/O: the store is read on first access, and
+   * a request that never touches its session costs nothing.
+   */
+  session(request: Request | Headers, options?: OpenSessionOptions): Session<Data>;
+}
+
+/**
+ * Creates a session manager for session data of type `Data` (checked against the value domain at
+ * compile time; defaults to the type declared through {@link Register}). Validates every option now, so an unsafe configuration fails at
+ * start-up with `SessionError('MISCONFIGURED')` rather than on the first request.
+ *
+ * ```ts
+ * const sessions = createSessionManager<{ userId: string }>({
+ *   store: createMemoryStore(),
+ *   secrets: [process.env.SESSION_SECRET],
+ * });
+ * ```
+ */
+export function createSessionManager<Data extends ValidSessionData<Data> = RegisteredSessionData>(
+  options: SessionManagerOptions,
+): SessionManager<Data> {
+  const config = resolveSessionConfig(options);
+  return {
+    transport: config.transport,
+    session(request, open) {
+      // Duck-typed: a Request from another realm or polyfill must work too.
+      const url = (request as Partial<Request>).url;
+      const headers = typeof url === 'string' ? (request as Request).headers : (request as Headers);
+      return new SessionHandle<Data>(config, open?.store ?? config.store, headers, url);
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { SessionError, isSessionError } from '../errors/session-error.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { Awaitable } from '../types/awaitable.js';
+
+/**
+ * Runs one store operation and turns any failure into `SessionError('STORE_UNAVAILABLE')`, so a
+ * store outage is always an error the app sees, never an empty session that logs the user out.
+ */
+export async function callStore<T>(store: SessionStore, operation: string, run: () => Awaitable<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isSessionError(error)) throw error;
+    throw new SessionError(
+      'STORE_UNAVAILABLE',
+      `session store "${store.name}" failed to ${operation}; nothing was changed and the user keeps their session. Check the store's connection and retry.`,
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,44 @@
+import type { CookieLifetime } from '../cookie/serialize-set-cookie.js';
+import type { SessionConfig } from '../manager/session-config.js';
+import type { ResponseHeader } from '../transport/session-transport.js';
+
+const warned = new WeakSet<SessionConfig>();
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function isLoopback(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || host.endsWith('.localhost') || host.startsWith('127.');
+}
+
+/**
+ * Reports, once per manager, a `Secure` cookie issued over plain HTTP to a non-loopback host:
+ * browsers drop it, so the session would silently not stick unless TLS ends at a proxy in front.
+ */
+function warnIfInsecure(config: SessionConfig, url: string | undefined): void {
+  if (url === undefined || !config.cookie.secure || config.transport.kind !== 'cookie' || warned.has(config)) return;
+  if (!url.startsWith('http:')) return;
+  const host = new URL(url).hostname;
+  if (isLoopback(host)) return;
+  warned.add(config);
+  config.emit({ type: 'insecure-request', host });
+}
+
+/**
+ * The response header that gives the client its signed token, with a cookie lifetime derived from
+ * the expiry the server stored.
+ */
+export async function issueTokenHeader(
+  config: SessionConfig,
+  id: string,
+  expiresAt: number,
+  persistent: boolean,
+  url: string | undefined,
+): Promise<ResponseHeader> {
+  const token = await config.signer.sign(id);
+  const now = config.clock();
+  const lifetime: CookieLifetime = persistent
+    ? { kind: 'persistent', maxAgeSeconds: Math.ceil((expiresAt - now) / 1000) }
+    : { kind: 'session' };
+  warnIfInsecure(config, url);
+  return config.transport.issue(token, lifetime, now);
+}

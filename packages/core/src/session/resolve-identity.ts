@@ -1,0 +1,59 @@
+import { hashSessionId } from '../crypto/hash-session-id.js';
+import { SIGNED_TOKEN_LENGTH } from '../crypto/signer.js';
+import { SessionError } from '../errors/session-error.js';
+import type { SessionConfig } from '../manager/session-config.js';
+
+/** The session a request presents, once its token is verified. */
+export interface PresentedIdentity {
+  /** The verified session ID. */
+  readonly id: string;
+  /** Its store key (SHA-256 of the ID). */
+  readonly key: string;
+  /** True when an older secret signed it. */
+  readonly signedWithOldKey: boolean;
+}
+
+/** More distinct well-shaped tokens than this in one request is treated as an attack. */
+const MAX_CANDIDATE_TOKENS = 4;
+
+function ambiguous(config: SessionConfig): SessionError {
+  config.emit({ type: 'session-ambiguous' });
+  return new SessionError(
+    'AMBIGUOUS_SESSION',
+    'the request carries several different session tokens; clear the duplicate session cookies (check cookies set for other paths or parent domains) and retry.',
+  );
+}
+
+/**
+ * Finds the session a request presents: reads every token the transport sees, drops malformed ones
+ * by shape before any crypto, verifies the rest, and fails closed when two different valid IDs
+ * arrive together. Returns `undefined` for "no session". Performs no store I/O.
+ */
+export async function resolveIdentity(
+  config: SessionConfig,
+  headers: Headers,
+): Promise<PresentedIdentity | undefined> {
+  const tokens = config.transport.read(headers);
+  if (tokens.length === 0) return undefined;
+  const candidates = new Set<string>();
+  for (const token of tokens) {
+    if (token.length === SIGNED_TOKEN_LENGTH) candidates.add(token);
+    else config.emit({ type: 'token-rejected', reason: 'malformed' });
+  }
+  if (candidates.size > MAX_CANDIDATE_TOKENS) throw ambiguous(config);
+  let found: { id: string; signedWithOldKey: boolean } | undefined;
+  for (const token of candidates) {
+    const verified = await config.signer.verify(token);
+    if (verified === undefined) {
+      config.emit({ type: 'token-rejected', reason: 'bad-signature' });
+    } else if (found === undefined) {
+      found = verified;
+    } else if (found.id !== verified.id) {
+      throw ambiguous(config);
+    } else if (!verified.signedWithOldKey) {
+      found = verified;
+    }
+  }
+  if (found === undefined) return undefined;
+  return { id: found.id, key: await hashSessionId(found.id), signedWithOldKey: found.signedWithOldKey };
+}

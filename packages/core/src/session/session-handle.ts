@@ -1,0 +1,501 @@
+import { utf8ByteLength } from '../codec/utf8-byte-length.js';
+import { hashSessionId } from '../crypto/hash-session-id.js';
+import { generateSessionId } from '../crypto/session-id.js';
+import { SessionError, isSessionError } from '../errors/session-error.js';
+import { durationToMs } from '../expiry/duration.js';
+import {
+  type ExpiryOverride,
+  applyExpiryOverride,
+  createMeta,
+  expiresAtAfterActivity,
+  isPersistent,
+  shouldTouch,
+} from '../expiry/expiry-policy.js';
+import type { SessionConfig } from '../manager/session-config.js';
+import type { SessionMeta, StoredEntry } from '../store/session-record.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { ResponseHeader } from '../transport/session-transport.js';
+import type { SessionData, SessionValue } from '../types/session-value.js';
+import { callStore } from './call-store.js';
+import { EntryChanges, INTERNAL_KEY_PREFIX } from './entry-changes.js';
+import { issueTokenHeader } from './issue-token-header.js';
+import { type PresentedIdentity, resolveIdentity } from './resolve-identity.js';
+import type {
+  CommitResult,
+  RegenerateOptions,
+  SaveOutcome,
+  Session,
+  SessionKey,
+  SessionValueOf,
+  SetOptions,
+} from './session.js';
+import { validateKey } from './validate-key.js';
+
+const FLASH_PREFIX = `${INTERNAL_KEY_PREFIX}flash:`;
+
+/** Rotation and creation retry this many fresh IDs before reporting `CONFLICT`. */
+const MAX_ID_ATTEMPTS = 3;
+
+function entrySize(key: string, entry: StoredEntry): number {
+  return utf8ByteLength(key) + utf8ByteLength(entry.value);
+}
+
+/** The engine's implementation of {@link Session}; create it with `manager.session(request)`. */
+export class SessionHandle<Data extends SessionData> implements Session<Data> {
+  readonly #config: SessionConfig;
+  readonly #store: SessionStore;
+  readonly #headers: Headers;
+  readonly #url: string | undefined;
+  readonly #pending = new Set<Promise<unknown>>();
+
+  #identity: Promise<PresentedIdentity | undefined> | undefined;
+  #loading: Promise<void> | undefined;
+  #ready = false;
+  #committed = false;
+
+  /** Current ID: the loaded one, or one minted for a new session or a pending rotation. */
+  #id: string | undefined;
+  /** Store key of the stored record; undefined while the session is new. */
+  #key: string | undefined;
+  #storedExpiresAt = 0;
+  #meta: SessionMeta | undefined;
+  #metaChanged = false;
+  #entries = new EntryChanges();
+  #usage: { bytes: number; keys: number } | undefined;
+  #rotatePending = false;
+  #destroyKeys: string[] = [];
+  #reissue = false;
+  #storable: boolean;
+  #cookieAction: 'none' | 'issue' | 'revoke' = 'none';
+
+  constructor(config: SessionConfig, store: SessionStore, headers: Headers, url: string | undefined) {
+    this.#config = config;
+    this.#store = store;
+    this.#headers = headers;
+    this.#url = url;
+    this.#storable = !config.requireConsent;
+  }
+
+  get id(): string | undefined {
+    return this.#id;
+  }
+
+  get isNew(): boolean {
+    return this.#key === undefined;
+  }
+
+  get isModified(): boolean {
+    return this.#entries.hasChanges || this.#metaChanged || this.#rotatePending || this.#destroyKeys.length > 0;
+  }
+
+  get storable(): boolean {
+    return this.#storable;
+  }
+
+  get<K extends SessionKey<Data>>(key: K): Promise<SessionValueOf<Data, K> | undefined> {
+    return this.#track(async () => {
+      validateKey(key, this.#config.maxKeyLength);
+      await this.#load();
+      return this.#read(key) as SessionValueOf<Data, K> | undefined;
+    });
+  }
+
+  set<K extends SessionKey<Data>>(key: K, value: SessionValueOf<Data, K>, options?: SetOptions): Promise<void> {
+    return this.#track(async () => {
+      validateKey(key, this.#config.maxKeyLength);
+      const ttlMs = options?.ttl === undefined ? undefined : durationToMs(options.ttl, 'set() ttl');
+      await this.#setEncoded(key, this.#encode(key, value), ttlMs);
+    });
+  }
+
+  has(key: SessionKey<Data>): Promise<boolean> {
+    return this.#track(async () => {
+      validateKey(key, this.#config.maxKeyLength);
+      await this.#load();
+      return this.#entries.get(key, this.#config.clock()) !== undefined;
+    });
+  }
+
+  remove(key: SessionKey<Data>): Promise<void> {
+    return this.#track(async () => {
+      validateKey(key, this.#config.maxKeyLength);
+      await this.#load();
+      this.#assertOpen();
+      this.#removeEntry(key);
+    });
+  }
+
+  getAll(): Promise<Partial<Data>> {
+    return this.#track(async () => {
+      await this.#load();
+      const pairs: [string, unknown][] = [];
+      for (const key of this.#userKeys()) {
+        const value = this.#read(key);
+        if (value !== undefined) pairs.push([key, value]);
+      }
+      // Object.fromEntries defines own data properties, so a `__proto__` key stays plain data.
+      return Object.fromEntries(pairs) as Partial<Data>;
+    });
+  }
+
+  keys(): Promise<SessionKey<Data>[]> {
+    return this.#track(async () => {
+      await this.#load();
+      return this.#userKeys() as SessionKey<Data>[];
+    });
+  }
+
+  clear(): Promise<void> {
+    return this.#track(async () => {
+      await this.#load();
+      this.#assertOpen();
+      this.#entries.clear();
+      this.#usage = undefined;
+    });
+  }
+
+  destroy(): Promise<void> {
+    return this.#track(async () => {
+      this.#assertOpen();
+      if (this.#loading === undefined) {
+        // Logout needs no load: verify the token, queue the delete, start over as a new session.
+        this.#loading = Promise.resolve();
+        const identity = await this.#presentedIdentity();
+        if (identity !== undefined) this.#destroyKeys.push(identity.key);
+        this.#ready = true;
+      } else {
+        await this.#load();
+        if (this.#key !== undefined) this.#destroyKeys.push(this.#key);
+      }
+      this.#resetToNew();
+      this.#cookieAction = 'revoke';
+    });
+  }
+
+  regenerate(options?: RegenerateOptions<Data>): Promise<void> {
+    return this.#track(async () => {
+      await this.#load();
+      this.#assertOpen();
+      const now = this.#config.clock();
+      if (options?.keep !== undefined) {
+        const kept: [string, StoredEntry][] = [];
+        for (const key of options.keep) {
+          const entry = this.#entries.get(key, now);
+          if (entry !== undefined) kept.push([key, entry]);
+        }
+        this.#entries.clear();
+        for (const [key, entry] of kept) this.#entries.set(key, entry);
+        this.#usage = undefined;
+      }
+      this.#id = generateSessionId();
+      if (this.#key !== undefined) this.#rotatePending = true;
+    });
+  }
+
+  setExpiry(override: ExpiryOverride): Promise<void> {
+    return this.#track(async () => {
+      await this.#load();
+      this.#assertOpen();
+      const now = this.#config.clock();
+      this.#meta = applyExpiryOverride(this.#meta ?? createMeta(now, this.#config.expiry), override, this.#config.expiry);
+      this.#metaChanged = true;
+    });
+  }
+
+  flash(key: string, value: SessionValue): Promise<void> {
+    return this.#track(async () => {
+      validateKey(key, this.#config.maxKeyLength);
+      await this.#setEncoded(FLASH_PREFIX + key, this.#encode(key, value), undefined);
+    });
+  }
+
+  getFlash<T extends SessionValue = SessionValue>(key: string): Promise<T | undefined> {
+    return this.#track(async () => {
+      validateKey(key, this.#config.maxKeyLength);
+      await this.#load();
+      const value = this.#read(FLASH_PREFIX + key);
+      if (value !== undefined && !this.#committed) this.#removeEntry(FLASH_PREFIX + key);
+      return value as T | undefined;
+    });
+  }
+
+  allowStorage(): void {
+    this.#storable = true;
+  }
+
+  save(): Promise<SaveOutcome> {
+    return this.#track(() => this.#save());
+  }
+
+  async commit(): Promise<CommitResult> {
+    if (this.#committed) {
+      throw new SessionError('INVALID_STATE', 'commit() was already called for this request; call it once, after the handler.');
+    }
+    // Wait for operations the handler started but did not await, so none is lost or half-applied.
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    const outcome = await this.#save();
+    this.#committed = true;
+    return { headers: await this.#responseHeaders(), outcome };
+  }
+
+  // ---- loading -----------------------------------------------------------------------------
+
+  #track<T>(operation: () => Promise<T>): Promise<T> {
+    const promise = operation();
+    this.#pending.add(promise);
+    const forget = () => this.#pending.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  #presentedIdentity(): Promise<PresentedIdentity | undefined> {
+    this.#identity ??= resolveIdentity(this.#config, this.#headers);
+    return this.#identity;
+  }
+
+  #load(): Promise<void> {
+    this.#loading ??= this.#loadOnce();
+    return this.#loading;
+  }
+
+  async #loadOnce(): Promise<void> {
+    const identity = await this.#presentedIdentity();
+    if (identity !== undefined) {
+      const record = await callStore(this.#store, 'load the session', () => this.#store.load(identity.key));
+      const now = this.#config.clock();
+      // Checked here too, so a store that forgets to hide an expired record cannot revive it.
+      const live =
+        record !== undefined &&
+        record.expiresAt > now &&
+        (record.meta.absoluteExpiresAt === undefined || record.meta.absoluteExpiresAt > now);
+      if (live) {
+        this.#id = identity.id;
+        this.#key = identity.key;
+        this.#storedExpiresAt = record.expiresAt;
+        this.#meta = record.meta;
+        this.#entries = new EntryChanges(record.entries);
+        this.#storable = true;
+        this.#reissue = identity.signedWithOldKey;
+        if (identity.signedWithOldKey) this.#config.emit({ type: 'token-reissued' });
+      } else {
+        this.#config.emit({ type: 'session-unknown' });
+      }
+    }
+    this.#ready = true;
+  }
+
+  // ---- reading and writing entries ------------------------------------------------------------
+
+  #assertOpen(): void {
+    if (this.#committed) {
+      throw new SessionError(
+        'INVALID_STATE',
+        'the session was already committed for this request; call save() before sending the response instead.',
+      );
+    }
+  }
+
+  #read(key: string): unknown {
+    const entry = this.#entries.get(key, this.#config.clock());
+    if (entry === undefined) return undefined;
+    try {
+      return this.#config.codec.decode(entry.value);
+    } catch {
+      this.#config.emit({ type: 'value-undecodable', key });
+      return undefined;
+    }
+  }
+
+  #userKeys(): string[] {
+    const keys: string[] = [];
+    for (const key of this.#entries.keys(this.#config.clock())) {
+      if (!key.startsWith(INTERNAL_KEY_PREFIX)) keys.push(key);
+    }
+    return keys;
+  }
+
+  #encode(key: string, value: unknown): string {
+    let encoded: string;
+    try {
+      encoded = this.#config.codec.encode(value);
+    } catch (error) {
+      if (!isSessionError(error)) throw error;
+      // Name the session key: the codec only knows the path inside the value.
+      throw new SessionError(error.code, `session key "${key}": ${error.message}`, { cause: error });
+    }
+    if (utf8ByteLength(key) + utf8ByteLength(encoded) > this.#config.maxBytes) throw this.#tooLarge();
+    return encoded;
+  }
+
+  #tooLarge(): SessionError {
+    return new SessionError(
+      'PAYLOAD_TOO_LARGE',
+      `session data would exceed limits.maxBytes (${this.#config.maxBytes} bytes); store large data elsewhere and keep a reference in the session.`,
+    );
+  }
+
+  async #setEncoded(key: string, value: string, ttlMs: number | undefined): Promise<void> {
+    await this.#load();
+    this.#assertOpen();
+    const now = this.#config.clock();
+    const entry: StoredEntry = ttlMs === undefined ? { value } : { value, expiresAt: now + ttlMs };
+    const previous = this.#entries.get(key, now);
+    const usage = this.#currentUsage(now);
+    const bytes = usage.bytes - (previous === undefined ? 0 : entrySize(key, previous)) + entrySize(key, entry);
+    if (bytes > this.#config.maxBytes) throw this.#tooLarge();
+    if (previous === undefined && usage.keys >= this.#config.maxKeys) {
+      throw new SessionError(
+        'PAYLOAD_TOO_LARGE',
+        `session would exceed limits.maxKeys (${this.#config.maxKeys}); group related values under one key.`,
+      );
+    }
+    this.#id ??= generateSessionId();
+    this.#entries.set(key, entry);
+    this.#usage = { bytes, keys: usage.keys + (previous === undefined ? 1 : 0) };
+  }
+
+  #removeEntry(key: string): void {
+    this.#entries.remove(key);
+    this.#usage = undefined;
+  }
+
+  #currentUsage(now: number): { bytes: number; keys: number } {
+    if (this.#usage === undefined) {
+      let bytes = 0;
+      let keys = 0;
+      for (const key of this.#entries.keys(now)) {
+        bytes += entrySize(key, this.#entries.get(key, now) as StoredEntry);
+        keys++;
+      }
+      this.#usage = { bytes, keys };
+    }
+    return this.#usage;
+  }
+
+  #resetToNew(): void {
+    this.#id = undefined;
+    this.#key = undefined;
+    this.#meta = undefined;
+    this.#metaChanged = false;
+    this.#entries = new EntryChanges();
+    this.#usage = undefined;
+    this.#rotatePending = false;
+    this.#reissue = false;
+  }
+
+  // ---- committing -----------------------------------------------------------------------------
+
+  async #save(): Promise<SaveOutcome> {
+    if (this.#loading !== undefined) await this.#loading.catch(() => undefined);
+    if (!this.#ready) return 'unchanged';
+    this.#assertOpen();
+    const now = this.#config.clock();
+    let outcome: SaveOutcome = 'unchanged';
+    if (this.#destroyKeys.length > 0) {
+      for (const key of this.#destroyKeys.splice(0)) {
+        await callStore(this.#store, 'destroy the session', () => this.#store.destroy(key));
+      }
+      outcome = 'destroyed';
+    }
+    if (this.#key !== undefined) {
+      if (this.#rotatePending) return this.#rotate(now);
+      if (this.#entries.hasChanges || this.#metaChanged) return this.#patch(now);
+      if (shouldTouch(now, this.#storedExpiresAt, this.#meta as SessionMeta, this.#config.expiry)) return this.#touch(now);
+      return outcome;
+    }
+    if (this.#id === undefined || this.#entries.keys(now).next().done) return outcome;
+    if (!this.#storable) return 'not-storable';
+    return this.#create(now);
+  }
+
+  #written(now: number, expiresAt: number, outcome: SaveOutcome): SaveOutcome {
+    this.#storedExpiresAt = expiresAt;
+    this.#entries.markStored(now);
+    this.#metaChanged = false;
+    this.#rotatePending = false;
+    const refreshCookie = outcome === 'created' || outcome === 'rotated' || this.#persistent();
+    if (refreshCookie) this.#cookieAction = 'issue';
+    return outcome;
+  }
+
+  #vanished(): SaveOutcome {
+    this.#config.emit({ type: 'session-vanished' });
+    this.#resetToNew();
+    return 'vanished';
+  }
+
+  #persistent(): boolean {
+    return isPersistent(this.#meta as SessionMeta, this.#config.expiry);
+  }
+
+  async #create(now: number): Promise<SaveOutcome> {
+    const meta = this.#meta ?? createMeta(now, this.#config.expiry);
+    const expiresAt = expiresAtAfterActivity(now, meta, this.#config.expiry);
+    const record = { entries: this.#entries.snapshot(now), meta, expiresAt };
+    for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
+      if (attempt > 0) this.#id = generateSessionId();
+      const key = await hashSessionId(this.#id as string);
+      const result = await callStore(this.#store, 'create the session', () => this.#store.create(key, record));
+      if (result === 'created') {
+        this.#key = key;
+        this.#meta = meta;
+        return this.#written(now, expiresAt, 'created');
+      }
+    }
+    throw this.#conflict('create');
+  }
+
+  async #patch(now: number): Promise<SaveOutcome> {
+    const meta = this.#meta as SessionMeta;
+    const expiresAt = expiresAtAfterActivity(now, meta, this.#config.expiry);
+    const patch = this.#entries.toPatch(now, expiresAt, this.#metaChanged ? meta : undefined);
+    const key = this.#key as string;
+    const result = await callStore(this.#store, 'save the session', () => this.#store.patch(key, patch));
+    return result === 'ok' ? this.#written(now, expiresAt, 'updated') : this.#vanished();
+  }
+
+  async #touch(now: number): Promise<SaveOutcome> {
+    const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
+    const key = this.#key as string;
+    const result = await callStore(this.#store, 'refresh the session expiry', () => this.#store.touch(key, expiresAt));
+    return result === 'ok' ? this.#written(now, expiresAt, 'touched') : this.#vanished();
+  }
+
+  async #rotate(now: number): Promise<SaveOutcome> {
+    const meta = this.#meta as SessionMeta;
+    const expiresAt = expiresAtAfterActivity(now, meta, this.#config.expiry);
+    const patch = this.#entries.toPatch(now, expiresAt, this.#metaChanged ? meta : undefined);
+    const fromKey = this.#key as string;
+    for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
+      if (attempt > 0) this.#id = generateSessionId();
+      const toKey = await hashSessionId(this.#id as string);
+      const result = await callStore(this.#store, 'regenerate the session', () =>
+        this.#store.rotate(fromKey, toKey, patch),
+      );
+      if (result === 'missing') return this.#vanished();
+      if (result === 'ok') {
+        this.#key = toKey;
+        this.#reissue = false;
+        return this.#written(now, expiresAt, 'rotated');
+      }
+    }
+    throw this.#conflict('regenerate');
+  }
+
+  #conflict(operation: string): SessionError {
+    return new SessionError(
+      'CONFLICT',
+      `could not ${operation} the session: ${MAX_ID_ATTEMPTS} fresh IDs all collided in store "${this.#store.name}". Random IDs do not collide; check that the store's create/rotate are insert-only and not reporting conflicts wrongly.`,
+    );
+  }
+
+  async #responseHeaders(): Promise<ResponseHeader[]> {
+    let action = this.#cookieAction;
+    if (action === 'none' && this.#reissue && this.#key !== undefined) action = 'issue';
+    if (action === 'revoke') return [this.#config.transport.revoke()];
+    if (action === 'issue' && this.#id !== undefined && this.#key !== undefined) {
+      return [await issueTokenHeader(this.#config, this.#id, this.#storedExpiresAt, this.#persistent(), this.#url)];
+    }
+    return [];
+  }
+}

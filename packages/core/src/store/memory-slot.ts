@@ -1,0 +1,88 @@
+import { SessionError } from '../errors/session-error.js';
+import type { SessionMeta, SessionPatch, SessionRecord, StoredEntry } from './session-record.js';
+
+/**
+ * The memory store's private, mutable copy of a record. Nothing outside the store ever holds a
+ * reference to a slot or to anything inside it: records are copied in on every write and copied
+ * out on every load.
+ *
+ * Why a one-level copy is enough: entry values are strings and every {@link SessionMeta} field is
+ * a number or a boolean, all immutable. The only mutable objects a caller can reach are the
+ * `entries` Map, each {@link StoredEntry} object inside it and the `meta` object, so copying
+ * exactly those three levels isolates the store completely without a deep clone.
+ */
+export interface MemorySlot {
+  /** Entries keyed by session key. A Map, so keys such as `__proto__` are plain data. */
+  entries: Map<string, StoredEntry>;
+  /** Bookkeeping, copied field by field (shallow). */
+  meta: SessionMeta;
+  /** Epoch ms after which the slot counts as absent. */
+  expiresAt: number;
+}
+
+/**
+ * True while `expiresAt` has not passed at `now`. Written as `expiresAt >= now` so that a
+ * non-finite instant (`NaN`) fails closed and reads as expired.
+ */
+export function isLive(expiresAt: number, now: number): boolean {
+  return expiresAt >= now;
+}
+
+/** Throws a `SessionError` unless `instant` is a finite number of epoch milliseconds. */
+export function assertInstant(instant: number, what: string): void {
+  if (typeof instant !== 'number' || !Number.isFinite(instant)) {
+    throw new SessionError('INVALID_VALUE', `${what} must be a finite epoch-ms instant`);
+  }
+}
+
+/** A fresh entry object; an absent per-key expiry stays absent (never `expiresAt: undefined`). */
+function copyEntry(entry: StoredEntry): StoredEntry {
+  return entry.expiresAt === undefined
+    ? { value: entry.value }
+    : { value: entry.value, expiresAt: entry.expiresAt };
+}
+
+/** A fresh Map with fresh entry objects. */
+function copyEntries(entries: ReadonlyMap<string, StoredEntry>): Map<string, StoredEntry> {
+  const copy = new Map<string, StoredEntry>();
+  for (const [key, entry] of entries) copy.set(key, copyEntry(entry));
+  return copy;
+}
+
+/** A shallow copy: meta fields are primitives, and unknown future fields are kept as they are. */
+function copyMeta(meta: SessionMeta): SessionMeta {
+  return { ...meta };
+}
+
+/** Copies a caller's record into a new slot. */
+export function toSlot(record: SessionRecord): MemorySlot {
+  assertInstant(record.expiresAt, 'record.expiresAt');
+  return {
+    entries: copyEntries(record.entries),
+    meta: copyMeta(record.meta),
+    expiresAt: record.expiresAt,
+  };
+}
+
+/** Copies a slot out to a record the caller may keep or mutate. */
+export function fromSlot(slot: MemorySlot): SessionRecord {
+  return {
+    entries: copyEntries(slot.entries),
+    meta: copyMeta(slot.meta),
+    expiresAt: slot.expiresAt,
+  };
+}
+
+/**
+ * Applies a patch in the contract's order: `clear`, then `remove`, then `set`; `meta` replaces
+ * when present; `expiresAt` always replaces. Everything taken from the patch is copied.
+ */
+export function applyPatch(slot: MemorySlot, patch: SessionPatch): void {
+  // Validate before mutating, so a bad patch leaves the slot exactly as it was.
+  assertInstant(patch.expiresAt, 'patch.expiresAt');
+  if (patch.clear) slot.entries = new Map();
+  for (const key of patch.remove) slot.entries.delete(key);
+  for (const [key, entry] of patch.set) slot.entries.set(key, copyEntry(entry));
+  if (patch.meta !== undefined) slot.meta = copyMeta(patch.meta);
+  slot.expiresAt = patch.expiresAt;
+}

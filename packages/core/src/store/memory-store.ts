@@ -1,0 +1,256 @@
+/// <reference lib="esnext.disposable" />
+import { SessionError } from '../errors/session-error.js';
+import { type Clock, systemClock } from '../types/clock.js';
+import { applyPatch, assertInstant, fromSlot, isLive, type MemorySlot, toSlot } from './memory-slot.js';
+import type {
+  CreateResult,
+  RotateResult,
+  SessionPatch,
+  SessionRecord,
+  WriteResult,
+} from './session-record.js';
+import type { SessionStore } from './session-store.js';
+
+/** Options for {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Most records held at once. Creating a record beyond it evicts the least recently used one (an
+   * expired record near the LRU end is evicted first when one is found cheaply), which logs that
+   * user out: size it above your peak number of live sessions.
+   * @default 10_000
+   */
+  readonly maxEntries?: number | undefined;
+  /**
+   * When set, every `sweepIntervalMs` milliseconds a timer removes all expired records. The timer
+   * is `unref`'d where the runtime supports it (so it never keeps a process alive) and stopped by
+   * `close()`. Without it, expired records are still removed lazily on access and a few at a time
+   * on every write, so memory stays bounded either way.
+   * @default undefined (no timer)
+   */
+  readonly sweepIntervalMs?: number | undefined;
+  /**
+   * Source of "now" for every expiry comparison. Inject one to control time in tests.
+   * @default systemClock
+   */
+  readonly clock?: Clock | undefined;
+}
+
+/**
+ * An in-process {@link SessionStore}: one instance, no persistence, bounded by `maxEntries`.
+ * Every method is synchronous, and typed so: callers may use results without awaiting.
+ */
+export interface MemoryStore extends SessionStore {
+  /** See {@link SessionStore.load}. Returns a fresh copy the caller may mutate. */
+  load(key: string): SessionRecord | undefined;
+  /** See {@link SessionStore.create}. The record is copied; later changes to it are not seen. */
+  create(key: string, record: SessionRecord): CreateResult;
+  /** See {@link SessionStore.patch}. The patch is copied. */
+  patch(key: string, patch: SessionPatch): WriteResult;
+  /** See {@link SessionStore.touch}. */
+  touch(key: string, expiresAt: number): WriteResult;
+  /** See {@link SessionStore.rotate}. Atomic: nothing can run between the check and the move. */
+  rotate(fromKey: string, toKey: string, patch: SessionPatch): RotateResult;
+  /** See {@link SessionStore.destroy}. */
+  destroy(key: string): void;
+  /**
+   * Records currently held, including expired ones not yet swept. Call `deleteExpired()` first
+   * for an exact count of live records.
+   */
+  readonly size: number;
+  /** Removes every expired record now (an O(N) scan) and returns how many it removed. */
+  deleteExpired(): number;
+  /** Stops the periodic sweep, if any. Idempotent; the store itself keeps working. */
+  close(): void;
+  /** Same as `close()`, for `using store = createMemoryStore(...)`. */
+  [Symbol.dispose](): void;
+}
+
+/** Default for {@link MemoryStoreOptions.maxEntries}. */
+const DEFAULT_MAX_ENTRIES = 10_000;
+/** Records the incremental sweep examines per write: constant work on the request path. */
+const SWEEP_STEP = 8;
+/** Records from the LRU end examined for an expired victim before evicting the oldest. */
+const EVICTION_PROBE = 8;
+
+/**
+ * Creates an in-memory session store, for development, tests and single-instance deployments.
+ * Records are kept in a `Map` in least-recently-used order (a load or a write moves a record to
+ * the most recent end), so eviction, lazy expiry and sweeping are all O(1) per request.
+ *
+ * Its state lives in one process: restarting loses every session, and several instances behind a
+ * load balancer do not share sessions. Use a shared store (Redis, Postgres) for those.
+ *
+ * @example
+ * ```ts
+ * const store = createMemoryStore({ maxEntries: 50_000, sweepIntervalMs: 60_000 });
+ * ```
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    throw new SessionError('MISCONFIGURED', 'memory store: maxEntries must be a positive integer');
+  }
+  const sweepIntervalMs = options.sweepIntervalMs;
+  if (sweepIntervalMs !== undefined && !(Number.isFinite(sweepIntervalMs) && sweepIntervalMs > 0)) {
+    throw new SessionError('MISCONFIGURED', 'memory store: sweepIntervalMs must be positive');
+  }
+  const clock = options.clock ?? systemClock;
+
+  /** Insertion order is recency order: the first key is the least recently used. */
+  const slots = new Map<string, MemorySlot>();
+  /**
+   * The incremental sweep's position. Map iterators are live (they skip deleted keys and reach
+   * keys added later), so one iterator can be advanced a few steps per write for ever; it is
+   * replaced once exhausted.
+   */
+  let cursor: MapIterator<[string, MemorySlot]> | undefined;
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  /** The live slot under `key`; an expired one is deleted and reported as absent. */
+  function liveSlot(key: string, now: number): MemorySlot | undefined {
+    const slot = slots.get(key);
+    if (slot === undefined) return undefined;
+    if (isLive(slot.expiresAt, now)) return slot;
+    slots.delete(key);
+    return undefined;
+  }
+
+  /** Moves `key` to the most recently used end. */
+  function markUsed(key: string, slot: MemorySlot): void {
+    slots.delete(key);
+    slots.set(key, slot);
+  }
+
+  /** Examines up to {@link SWEEP_STEP} records, removing expired ones. Called on every write. */
+  function sweepStep(now: number): void {
+    for (let examined = 0; examined < SWEEP_STEP; examined++) {
+      cursor ??= slots.entries();
+      const next = cursor.next();
+      if (next.done === true) {
+        // Restart on the next write, not now: an empty or fully swept map ends the step.
+        cursor = undefined;
+        return;
+      }
+      const [key, slot] = next.value;
+      if (!isLive(slot.expiresAt, now)) slots.delete(key);
+    }
+  }
+
+  /** Makes room for one more record: an expired record near the LRU end, else the LRU record. */
+  function evictIfFull(now: number): void {
+    while (slots.size >= maxEntries) {
+      let victim: string | undefined;
+      let probed = 0;
+      for (const [key, slot] of slots) {
+        victim ??= key;
+        if (!isLive(slot.expiresAt, now)) {
+          victim = key;
+          break;
+        }
+        if (++probed >= EVICTION_PROBE) break;
+      }
+      if (victim === undefined) return;
+      slots.delete(victim);
+    }
+  }
+
+  function deleteExpired(): number {
+    const now = clock();
+    let removed = 0;
+    for (const [key, slot] of slots) {
+      if (!isLive(slot.expiresAt, now)) {
+        slots.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  function close(): void {
+    if (timer === undefined) return;
+    clearInterval(timer);
+    timer = undefined;
+  }
+
+  if (sweepIntervalMs !== undefined) {
+    timer = setInterval(deleteExpired, sweepIntervalMs);
+    // Node and Bun return a Timeout object with `unref`; browsers, Deno and Workers a number.
+    const handle: unknown = timer;
+    if (typeof handle === 'object' && handle !== null && 'unref' in handle) {
+      if (typeof handle.unref === 'function') handle.unref();
+    }
+  }
+
+  const store = {
+    name: 'memory',
+    capabilities: { atomicRotate: true, deleteExpired: true },
+
+    get size(): number {
+      return slots.size;
+    },
+
+    load(key: string): SessionRecord | undefined {
+      const slot = liveSlot(key, clock());
+      if (slot === undefined) return undefined;
+      markUsed(key, slot);
+      return fromSlot(slot);
+    },
+
+    create(key: string, record: SessionRecord): CreateResult {
+      const now = clock();
+      // Copy (and validate) first, so a bad record neither evicts nor sweeps anything.
+      const slot = toSlot(record);
+      if (liveSlot(key, now) !== undefined) return 'conflict';
+      sweepStep(now);
+      evictIfFull(now);
+      slots.set(key, slot);
+      return 'created';
+    },
+
+    patch(key: string, patch: SessionPatch): WriteResult {
+      const now = clock();
+      sweepStep(now);
+      const slot = liveSlot(key, now);
+      if (slot === undefined) return 'missing';
+      applyPatch(slot, patch);
+      markUsed(key, slot);
+      return 'ok';
+    },
+
+    touch(key: string, expiresAt: number): WriteResult {
+      assertInstant(expiresAt, 'expiresAt');
+      const now = clock();
+      sweepStep(now);
+      const slot = liveSlot(key, now);
+      if (slot === undefined) return 'missing';
+      slot.expiresAt = expiresAt;
+      markUsed(key, slot);
+      return 'ok';
+    },
+
+    rotate(fromKey: string, toKey: string, patch: SessionPatch): RotateResult {
+      const now = clock();
+      sweepStep(now);
+      const slot = liveSlot(fromKey, now);
+      if (slot === undefined) return 'missing';
+      // With fromKey === toKey the target "exists" (it is the source): conflict, nothing changes.
+      if (liveSlot(toKey, now) !== undefined) return 'conflict';
+      applyPatch(slot, patch);
+      // Synchronous, so no other call can observe the moment between these two lines.
+      slots.delete(fromKey);
+      slots.set(toKey, slot);
+      return 'ok';
+    },
+
+    destroy(key: string): void {
+      sweepStep(clock());
+      slots.delete(key);
+    },
+
+    deleteExpired,
+    close,
+    [Symbol.dispose]: close,
+  } satisfies MemoryStore;
+
+  return store;
+}

@@ -1,0 +1,67 @@
+/**
+ * The record model shared by the engine and every store. All instants are absolute epoch
+ * milliseconds computed by the engine, so stores never do time arithmetic of their own: they
+ * only compare an instant with their clock (`Date.now()`, Redis `PEXPIREAT`, SQL `now()`).
+ */
+
+/** One stored value: the codec's encoding and an optional per-key expiry. */
+export interface StoredEntry {
+  /** The value as encoded by the session's codec. Opaque to stores: store and return it byte for byte. */
+  readonly value: string;
+  /**
+   * Epoch ms at which this key expires (a per-key TTL). Absent: the key lives as long as the
+   * session. The engine ignores expired entries; stores may drop them but need not.
+   */
+  readonly expiresAt?: number | undefined;
+}
+
+/**
+ * Engine bookkeeping stored beside the data. Stores persist it as a small JSON object and return it
+ * unchanged; they never interpret it (except to index or report it, as documented per field).
+ */
+export interface SessionMeta {
+  /** Epoch ms when the session was first stored. Survives regeneration. */
+  readonly createdAt: number;
+  /** Epoch ms of the absolute deadline, if the session has one. Never extended by touch or rotation. */
+  readonly absoluteExpiresAt?: number | undefined;
+  /** Per-session idle timeout in ms (a "remember me" override); absent: the manager's default. */
+  readonly idleTimeoutMs?: number | undefined;
+  /** Per-session cookie persistence override; absent: the manager's default. */
+  readonly persistent?: boolean | undefined;
+}
+
+/** A whole session as a store holds it. */
+export interface SessionRecord {
+  /** The session's data, one entry per key. Keys are any non-empty string without control characters. */
+  readonly entries: ReadonlyMap<string, StoredEntry>;
+  /** Engine bookkeeping; see {@link SessionMeta}. */
+  readonly meta: SessionMeta;
+  /** Epoch ms after which the whole record must be treated as absent (and may be deleted). */
+  readonly expiresAt: number;
+}
+
+/**
+ * A change to an existing record: only the keys that changed, applied atomically and only if the
+ * record still exists and has not expired.
+ */
+export interface SessionPatch {
+  /** Entries to add or replace. */
+  readonly set: ReadonlyMap<string, StoredEntry>;
+  /** Keys to delete. Never overlaps `set`. Deleting an absent key is not an error. */
+  readonly remove: readonly string[];
+  /** When true, every stored entry is removed before `set` is applied (`Session.clear()`). */
+  readonly clear: boolean;
+  /** Replacement bookkeeping when it changed; absent leaves the stored meta as it is. */
+  readonly meta?: SessionMeta | undefined;
+  /** The record's new expiry instant (epoch ms). Always present: a write is activity. */
+  readonly expiresAt: number;
+}
+
+/** Outcome of an insert-only create. */
+export type CreateResult = 'created' | 'conflict';
+
+/** Outcome of a write to an existing record: `missing` when it was destroyed or expired meanwhile. */
+export type WriteResult = 'ok' | 'missing';
+
+/** Outcome of a rotation: `missing` when the source vanished, `conflict` when the target exists. */
+export type RotateResult = 'ok' | 'missing' | 'conflict';

@@ -1,0 +1,77 @@
+import type { Awaitable } from '../types/awaitable.js';
+import type {
+  CreateResult,
+  RotateResult,
+  SessionPatch,
+  SessionRecord,
+  WriteResult,
+} from './session-record.js';
+
+/**
+ * What a store declares it can do. The engine reads these flags to choose a code path, and the
+ * conformance suite reads the same flags to decide which optional groups to run: a store switches
+ * a group off only by declaring it cannot do that thing.
+ */
+export interface StoreCapabilities {
+  /**
+   * `rotate` moves a record to a new key in one atomic step (the new key is written before the old
+   * one disappears, and a concurrent patch to the old key cannot be lost). When false the engine
+   * emulates rotation with `create(new)` then `destroy(old)`, which a concurrent write can race.
+   */
+  readonly atomicRotate: boolean;
+  /** The store implements {@link SessionStore.deleteExpired} (bulk removal of expired records). */
+  readonly deleteExpired: boolean;
+}
+
+/**
+ * The contract between the session engine and a storage backend.
+ *
+ * - Keys are opaque ASCII strings made by the engine (a SHA-256 hash of the session ID, base64url,
+ *   43 characters). A store never sees a raw session ID or anything taken from the request.
+ * - Instants are absolute epoch milliseconds chosen by the engine. A record whose `expiresAt` has
+ *   passed is absent for every method.
+ * - Methods may return values or promises. A store signals failure by throwing (or rejecting); the
+ *   engine turns that into a `SessionError` with code `STORE_UNAVAILABLE` and never into an empty
+ *   session. Stores should bound every operation with a deadline.
+ * - Every method must be safe to call concurrently for the same key.
+ *
+ * Run `@sessions/testing`'s `describeStoreConformance` against an implementation to prove it.
+ */
+export interface SessionStore {
+  /** A short name for error messages, e.g. `"redis"`. */
+  readonly name: string;
+  /** See {@link StoreCapabilities}. */
+  readonly capabilities: StoreCapabilities;
+
+  /** Returns the record, or `undefined` when it does not exist or has expired. */
+  load(key: string): Awaitable<SessionRecord | undefined>;
+
+  /** Inserts a new record. Never overwrites: an existing live record yields `conflict`. */
+  create(key: string, record: SessionRecord): Awaitable<CreateResult>;
+
+  /**
+   * Applies a patch atomically to a live record. Yields `missing` (and writes nothing) when the
+   * record is absent or expired, so an in-flight request can never resurrect a destroyed session.
+   * Patches touching different keys of one record, applied concurrently, must all survive.
+   */
+  patch(key: string, patch: SessionPatch): Awaitable<WriteResult>;
+
+  /** Moves the expiry of a live record and nothing else. Yields `missing` when it is gone. */
+  touch(key: string, expiresAt: number): Awaitable<WriteResult>;
+
+  /**
+   * Moves a live record from `fromKey` to `toKey`, applying `patch` to it, so that afterwards only
+   * `toKey` exists. Yields `missing` when `fromKey` is absent (nothing is written) and `conflict`
+   * when `toKey` already exists (nothing is changed). See {@link StoreCapabilities.atomicRotate}.
+   */
+  rotate(fromKey: string, toKey: string, patch: SessionPatch): Awaitable<RotateResult>;
+
+  /** Removes the record. Removing an absent record is not an error. */
+  destroy(key: string): Awaitable<void>;
+
+  /**
+   * Removes expired records and returns how many it removed. Present when
+   * `capabilities.deleteExpired` is true; call it from a scheduled job.
+   */
+  deleteExpired?(): Awaitable<number>;
+}

@@ -1,0 +1,27 @@
+import type { ConformanceGroup } from './conformance-group.js';
+import { capabilitiesGroup } from './groups/capabilities.js';
+import { concurrencyGroup } from './groups/concurrency.js';
+import { createLoadGroup } from './groups/create-load.js';
+import { deleteExpiredGroup } from './groups/delete-expired.js';
+import { destroyGroup } from './groups/destroy.js';
+import { expiryGroup } from './groups/expiry.js';
+import { isolationGroup } from './groups/isolation.js';
+import { patchGroup } from './groups/patch.js';
+import { rotateGroup } from './groups/rotate.js';
+import { touchGroup } from './groups/touch.js';
+import { valuesGroup } from './groups/values.js';
+
+/** Every group `describeStoreConformance` runs, in order. */
+export const conformanceGroups: readonly ConformanceGroup[] = [
+  capabilitiesGroup,
+  createLoadGroup,
+  patchGroup,
+  touchGroup,
+  rotateGroup,
+  destroyGroup,
+  expiryGroup,
+  concurrencyGroup,
+  valuesGroup,
+  isolationGroup,
+  deleteExpiredGroup,
+];

@@ -1,0 +1,31 @@
+import { expect } from 'vitest';
+import type { ConformanceGroup } from '../conformance-group.js';
+import type { ConformanceHarness } from '../harness.js';
+
+/** The methods every store must implement. */
+const REQUIRED_METHODS = ['load', 'create', 'patch', 'touch', 'rotate', 'destroy'] as const;
+
+/**
+ * The store has a name, boolean capability flags and every required method, and the
+ * `deleteExpired` flag is true exactly when the method exists.
+ */
+export async function checkCapabilityFlags(h: ConformanceHarness): Promise<void> {
+  const { store } = h;
+  expect(typeof store.name, 'name').toBe('string');
+  expect(store.name.length, 'name length').toBeGreaterThan(0);
+  expect(typeof store.capabilities.atomicRotate, 'capabilities.atomicRotate').toBe('boolean');
+  expect(typeof store.capabilities.deleteExpired, 'capabilities.deleteExpired').toBe('boolean');
+  for (const method of REQUIRED_METHODS) {
+    expect(typeof store[method], `store.${method}`).toBe('function');
+  }
+  expect(
+    typeof store.deleteExpired === 'function',
+    'capabilities.deleteExpired must match whether deleteExpired is a function',
+  ).toBe(store.capabilities.deleteExpired);
+}
+
+/** The capabilities group. */
+export const capabilitiesGroup: ConformanceGroup = {
+  name: 'capabilities',
+  checks: [{ name: 'declared flags match the methods present', run: checkCapabilityFlags }],
+};

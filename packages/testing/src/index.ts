@@ -1,0 +1,98 @@
+export type {
+  ConformanceCheck,
+  ConformanceCheckFn,
+  ConformanceGroup,
+} from './conformance-group.js';
+export { conformanceGroups } from './conformance-groups.js';
+export {
+  describeStoreConformance,
+  type StoreConformanceOptions,
+} from './describe-store-conformance.js';
+export { capabilitiesGroup, checkCapabilityFlags } from './groups/capabilities.js';
+export {
+  checkParallelCreates,
+  checkParallelPatches,
+  checkPatchesRacingDestroy,
+  checkPatchesWithTouches,
+  concurrencyGroup,
+} from './groups/concurrency.js';
+export {
+  checkCreateConflict,
+  checkCreateOverExpired,
+  checkCreateThenLoad,
+  checkEmptyRecord,
+  checkKeysIndependent,
+  checkLoadUnknownKey,
+  checkMetaOptionalFields,
+  createLoadGroup,
+} from './groups/create-load.js';
+export {
+  checkDeleteExpired,
+  checkDeleteExpiredKeepsLive,
+  deleteExpiredGroup,
+} from './groups/delete-expired.js';
+export {
+  checkDestroyedStaysDead,
+  checkDestroyIdempotent,
+  checkDestroyRemoves,
+  destroyGroup,
+} from './groups/destroy.js';
+export {
+  checkExpiredInvisible,
+  checkExpiredWritesMissing,
+  checkPerKeyExpiry,
+  expiryGroup,
+} from './groups/expiry.js';
+export {
+  checkCreateInputIsolation,
+  checkLoadOutputIsolation,
+  checkPatchInputIsolation,
+  isolationGroup,
+} from './groups/isolation.js';
+export {
+  checkPatchClear,
+  checkPatchExpiresAtMoves,
+  checkPatchMetaAbsentKeeps,
+  checkPatchMetaReplaces,
+  checkPatchMissingDestroyed,
+  checkPatchMissingExpired,
+  checkPatchMissingUnknown,
+  checkPatchRemove,
+  checkPatchSet,
+  patchGroup,
+} from './groups/patch.js';
+export {
+  checkRotateClearKeepsMeta,
+  checkRotateConcurrentPatches,
+  checkRotateConflict,
+  checkRotateMissingExpired,
+  checkRotateMissingSource,
+  checkRotateMovesWithPatch,
+  checkRotateOverExpiredTarget,
+  rotateGroup,
+} from './groups/rotate.js';
+export { checkTouchExtends, checkTouchMissing, checkTouchMovesExpiryOnly, touchGroup } from './groups/touch.js';
+export { checkHostileKeys, checkHostileValues, HOSTILE_KEYS, HOSTILE_VALUES, valuesGroup } from './groups/values.js';
+export {
+  type Awaitable,
+  type ConformanceHarness,
+  createConformanceHarness,
+  type StoreUnderTest,
+} from './harness.js';
+export { ManualClock } from './manual-clock.js';
+export {
+  applied,
+  type EntryList,
+  entryMap,
+  expectAbsent,
+  expectSameRecord,
+  expectStored,
+  fullMeta,
+  makePatch,
+  makeRecord,
+  minimalMeta,
+  type PatchSpec,
+  type RecordSpec,
+  seed,
+} from './records.js';
+export { createTestKey } from './test-key.js';

@@ -1,0 +1,34 @@
+import { createMemoryStore, type SessionStore } from '@sessions/core';
+import { describeStoreConformance } from '../src/index.js';
+
+describeStoreConformance({
+  name: 'memory (manual clock)',
+  createStore: ({ clock }) => {
+    const store = createMemoryStore({ clock: clock.clock });
+    return { store, usesClock: true, cleanup: () => store.close() };
+  },
+});
+
+// The real-time path the suite takes for Redis or Postgres, proven on the memory store. No
+// `sweepIntervalMs` here: a background sweep would remove the deleteExpired group's records
+// before its explicit call could count them.
+describeStoreConformance({
+  name: 'memory (real clock)',
+  createStore: () => {
+    const store = createMemoryStore();
+    return { store, usesClock: false, cleanup: () => store.close() };
+  },
+});
+
+// A store declaring no optional capability: the deleteExpired group and the rotate race skip.
+describeStoreConformance({
+  name: 'memory (optional capabilities off)',
+  createStore: ({ clock }) => {
+    const { deleteExpired: _, close, ...memory } = createMemoryStore({ clock: clock.clock });
+    const store: SessionStore = {
+      ...memory,
+      capabilities: { atomicRotate: false, deleteExpired: false },
+    };
+    return { store, usesClock: true, cleanup: close };
+  },
+});
