@@ -1,15 +1,17 @@
 import {
+  createSessionManager,
+  isSessionError,
   type SessionManager,
   type SessionStore,
   type SessionValue,
-  createSessionManager,
-  isSessionError,
   withSession,
 } from '@sessions/core';
 import { renderPage } from './page.js';
 
 /** The demo's session data: a counter, the signed-in user, and one key per preference. */
-export type DemoSession = { views: number; user: string } & { [key: `pref:${string}`]: SessionValue };
+export type DemoSession = { views: number; user: string } & {
+  [key: `pref:${string}`]: SessionValue;
+};
 
 /** What the demo needs to run. */
 export interface DemoOptions {
@@ -32,7 +34,8 @@ async function prefsOf(session: ReturnType<SessionManager<DemoSession>['session'
   const all = await session.getAll();
   const prefs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(all)) {
-    if (key.startsWith(PREF_PREFIX)) Object.defineProperty(prefs, key.slice(PREF_PREFIX.length), { value, enumerable: true });
+    if (key.startsWith(PREF_PREFIX))
+      Object.defineProperty(prefs, key.slice(PREF_PREFIX.length), { value, enumerable: true });
   }
   return { views: all.views ?? 0, user: all.user ?? null, prefs };
 }
@@ -60,7 +63,8 @@ export function createDemo(options: DemoOptions): (request: Request) => Promise<
     if (pathname === '/login' && method === 'POST') {
       const form = await request.formData().catch(() => undefined);
       const username = String(form?.get('username') ?? '').trim();
-      if (username === '' || username.length > 64) return text('username: 1 to 64 characters\n', 400);
+      if (username === '' || username.length > 64)
+        return text('username: 1 to 64 characters\n', 400);
       await session.regenerate();
       await session.set('user', username);
       await session.flash('notice', `Signed in as ${username}`);
@@ -73,7 +77,9 @@ export function createDemo(options: DemoOptions): (request: Request) => Promise<
     if (pathname === '/api/session' && method === 'GET') {
       return json(await prefsOf(session));
     }
-    const pref = pathname.startsWith('/api/prefs/') ? pathname.slice('/api/prefs/'.length) : undefined;
+    const pref = pathname.startsWith('/api/prefs/')
+      ? pathname.slice('/api/prefs/'.length)
+      : undefined;
     if (pref !== undefined && method === 'PUT') {
       if (!PREF_KEY.test(pref)) return text('preference key: 1 to 64 of A-Z a-z 0-9 _ -\n', 400);
       let value: SessionValue;

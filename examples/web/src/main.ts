@@ -11,7 +11,9 @@ if (storeName !== 'memory') {
 let secret = process.env.SESSION_SECRET;
 if (!secret) {
   secret = 'development-only-secret-do-not-use-in-production';
-  console.warn('SESSION_SECRET is not set: using a development secret. Set SESSION_SECRET (32+ bytes) in production.');
+  console.warn(
+    'SESSION_SECRET is not set: using a development secret. Set SESSION_SECRET (32+ bytes) in production.',
+  );
 }
 
 await serveNode(createDemo({ store: createMemoryStore(), secret }), port);

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 /** A Web-standard handler. */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -13,7 +13,11 @@ async function toRequest(req: IncomingMessage): Promise<Request> {
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   const chunks: Buffer[] = [];
   if (hasBody) for await (const chunk of req) chunks.push(chunk as Buffer);
-  return new Request(url, { method: req.method ?? 'GET', headers, body: hasBody ? Buffer.concat(chunks) : null });
+  return new Request(url, {
+    method: req.method ?? 'GET',
+    headers,
+    body: hasBody ? Buffer.concat(chunks) : null,
+  });
 }
 
 async function send(response: Response, res: ServerResponse): Promise<void> {

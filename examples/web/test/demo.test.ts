@@ -35,7 +35,10 @@ describe('demo over HTTP', () => {
     expect(first.headers.getSetCookie()[0]).toMatch(/^sid=.+; HttpOnly; Secure; SameSite=Lax$/);
     expect(await (await get('/')).text()).toContain('<strong id="views">2</strong>');
 
-    const login = await get('/login', { method: 'POST', body: new URLSearchParams({ username: 'ada' }) });
+    const login = await get('/login', {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'ada' }),
+    });
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe('/');
     const home = await (await get('/')).text();
@@ -49,7 +52,11 @@ describe('demo over HTTP', () => {
       get('/api/prefs/layout', { method: 'PUT', body: '{"a":1}' }),
     ]);
     const state = await (await get('/api/session')).json();
-    expect(state).toEqual({ views: 4, user: 'ada', prefs: { theme: 'dark', size: 17, layout: { a: 1 } } });
+    expect(state).toEqual({
+      views: 4,
+      user: 'ada',
+      prefs: { theme: 'dark', size: 17, layout: { a: 1 } },
+    });
     expect(JSON.stringify(state)).not.toMatch(/[A-Za-z0-9_-]{43}/);
 
     const logout = await get('/logout', { method: 'POST' });
@@ -62,8 +69,12 @@ describe('demo over HTTP', () => {
     const get = client(base);
     expect((await get('/api/prefs/theme', { method: 'PUT', body: 'not json' })).status).toBe(400);
     expect((await get('/api/prefs/bad%20key', { method: 'PUT', body: '1' })).status).toBe(400);
-    expect((await get('/login', { method: 'POST', body: new URLSearchParams({ username: '' }) })).status).toBe(400);
-    const tampered = await fetch(`${base}/api/session`, { headers: { cookie: 'sid=AAAA.BBBB; sid=%00' } });
+    expect(
+      (await get('/login', { method: 'POST', body: new URLSearchParams({ username: '' }) })).status,
+    ).toBe(400);
+    const tampered = await fetch(`${base}/api/session`, {
+      headers: { cookie: 'sid=AAAA.BBBB; sid=%00' },
+    });
     expect(tampered.status).toBe(200);
   });
 });

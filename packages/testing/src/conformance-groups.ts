@@ -4,6 +4,7 @@ import { concurrencyGroup } from './groups/concurrency.js';
 import { createLoadGroup } from './groups/create-load.js';
 import { deleteExpiredGroup } from './groups/delete-expired.js';
 import { destroyGroup } from './groups/destroy.js';
+import { engineGroup } from './groups/engine.js';
 import { expiryGroup } from './groups/expiry.js';
 import { isolationGroup } from './groups/isolation.js';
 import { patchGroup } from './groups/patch.js';
@@ -24,4 +25,5 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   valuesGroup,
   isolationGroup,
   deleteExpiredGroup,
+  engineGroup,
 ];

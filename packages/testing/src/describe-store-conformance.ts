@@ -1,7 +1,7 @@
+import type { Awaitable } from '@sessions/core';
 import { afterEach, beforeEach, describe, it } from 'vitest';
 import { conformanceGroups } from './conformance-groups.js';
 import {
-  type Awaitable,
   type ConformanceHarness,
   createConformanceHarness,
   type StoreUnderTest,

@@ -1,10 +1,7 @@
-import type { SessionStore } from '@sessions/core';
+import type { Awaitable, SessionStore } from '@sessions/core';
 import { expect } from 'vitest';
 import type { ManualClock } from './manual-clock.js';
 import { createTestKey } from './test-key.js';
-
-/** A value returned either directly or as a promise. */
-export type Awaitable<T> = T | PromiseLike<T>;
 
 /** What a `createStore` callback returns: the store, how it tells time, and how to clean up. */
 export interface StoreUnderTest {

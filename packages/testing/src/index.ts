@@ -38,6 +38,14 @@ export {
   destroyGroup,
 } from './groups/destroy.js';
 export {
+  checkEngineNoResurrection,
+  checkEngineParallelRequests,
+  checkEngineRegenerate,
+  checkEngineValueParity,
+  engineGroup,
+  PARITY_VALUES,
+} from './groups/engine.js';
+export {
   checkExpiredInvisible,
   checkExpiredWritesMissing,
   checkPerKeyExpiry,
@@ -71,10 +79,20 @@ export {
   checkRotateOverExpiredTarget,
   rotateGroup,
 } from './groups/rotate.js';
-export { checkTouchExtends, checkTouchMissing, checkTouchMovesExpiryOnly, touchGroup } from './groups/touch.js';
-export { checkHostileKeys, checkHostileValues, HOSTILE_KEYS, HOSTILE_VALUES, valuesGroup } from './groups/values.js';
 export {
-  type Awaitable,
+  checkTouchExtends,
+  checkTouchMissing,
+  checkTouchMovesExpiryOnly,
+  touchGroup,
+} from './groups/touch.js';
+export {
+  checkHostileKeys,
+  checkHostileValues,
+  HOSTILE_KEYS,
+  HOSTILE_VALUES,
+  valuesGroup,
+} from './groups/values.js';
+export {
   type ConformanceHarness,
   createConformanceHarness,
   type StoreUnderTest,

@@ -22,7 +22,11 @@ describe('ManualClock', () => {
 
   it('rejects negative and non-finite moves', () => {
     const time = new ManualClock(0);
-    for (const move of [() => time.advance(-1), () => time.set(Number.NaN), () => time.advance(Infinity)]) {
+    for (const move of [
+      () => time.advance(-1),
+      () => time.set(Number.NaN),
+      () => time.advance(Infinity),
+    ]) {
       let thrown: unknown;
       try {
         move();

@@ -36,9 +36,9 @@ import {
   checkParallelCreates,
   checkParallelPatches,
   checkPatchClear,
+  checkPatchExpiresAtMoves,
   checkPatchesRacingDestroy,
   checkPatchesWithTouches,
-  checkPatchExpiresAtMoves,
   checkPatchInputIsolation,
   checkPatchMetaAbsentKeeps,
   checkPatchMetaReplaces,
@@ -447,7 +447,10 @@ const cases: readonly BrokenCase[] = [
       create: (key, record) =>
         base.create(key, {
           ...record,
-          entries: mapEntries(record, (entry) => ({ ...entry, value: entry.value.slice(0, 65_536) })),
+          entries: mapEntries(record, (entry) => ({
+            ...entry,
+            value: entry.value.slice(0, 65_536),
+          })),
         }),
     })),
     checks: [checkHostileValues],

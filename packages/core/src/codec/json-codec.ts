@@ -192,7 +192,8 @@ function checkObject(object: Record<string, unknown>, depth: number, walk: Walk)
     if (child === undefined) continue;
     if (key.charCodeAt(0) === DOLLAR) walk.transform = true;
     path.push(key);
-    if (!key.isWellFormed()) reject(walk, `has a key with a lone UTF-16 surrogate; ${LONE_SURROGATE_FIX}`);
+    if (!key.isWellFormed())
+      reject(walk, `has a key with a lone UTF-16 surrogate; ${LONE_SURROGATE_FIX}`);
     check(child, depth + 1, walk);
     path.pop();
   }

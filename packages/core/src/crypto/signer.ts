@@ -1,6 +1,6 @@
 import { SessionError } from '../errors/session-error.js';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
-import { SESSION_ID_LENGTH, isWellFormedSessionId } from './session-id.js';
+import { isWellFormedSessionId, SESSION_ID_LENGTH } from './session-id.js';
 
 /** A signing secret: a string (its UTF-8 bytes) or raw bytes, at least 32 bytes long. */
 export type Secret = string | Uint8Array;
@@ -32,7 +32,11 @@ const encoder = new TextEncoder();
 function secretBytes(secret: Secret, index: number): Uint8Array<ArrayBuffer> {
   // Copied, so later changes to the caller's array cannot change the key.
   const valid = typeof secret === 'string' || secret instanceof Uint8Array;
-  const bytes = !valid ? new Uint8Array(0) : typeof secret === 'string' ? encoder.encode(secret) : new Uint8Array(secret);
+  const bytes = !valid
+    ? new Uint8Array(0)
+    : typeof secret === 'string'
+      ? encoder.encode(secret)
+      : new Uint8Array(secret);
   if (bytes.length < MIN_SECRET_BYTES) {
     throw new SessionError(
       'MISCONFIGURED',
@@ -63,7 +67,10 @@ export function createSigner(secrets: readonly Secret[], context: string): Signe
   const loadKeys = (): Promise<CryptoKey[]> => {
     keys ??= Promise.all(
       rawKeys.map((raw) =>
-        crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
+        crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
+          'sign',
+          'verify',
+        ]),
       ),
     );
     return keys;
@@ -77,7 +84,8 @@ export function createSigner(secrets: readonly Secret[], context: string): Signe
       return `${id}.${encodeBase64Url(new Uint8Array(signature))}`;
     },
     async verify(token) {
-      if (token.length !== SIGNED_TOKEN_LENGTH || token.charCodeAt(SESSION_ID_LENGTH) !== 46) return undefined;
+      if (token.length !== SIGNED_TOKEN_LENGTH || token.charCodeAt(SESSION_ID_LENGTH) !== 46)
+        return undefined;
       const id = token.slice(0, SESSION_ID_LENGTH);
       if (!isWellFormedSessionId(id)) return undefined;
       const signature = decodeBase64Url(token.slice(SESSION_ID_LENGTH + 1));

@@ -39,7 +39,10 @@ export function durationToMs(duration: Duration, what: string): number {
     ms = Number(match[1]) * UNIT_MS[match[2] as DurationUnit];
   }
   if (!Number.isFinite(ms) || ms <= 0) {
-    throw new SessionError('MISCONFIGURED', `${what}: a duration must be positive and finite (got ${String(duration)}).`);
+    throw new SessionError(
+      'MISCONFIGURED',
+      `${what}: a duration must be positive and finite (got ${String(duration)}).`,
+    );
   }
   return Math.round(ms);
 }

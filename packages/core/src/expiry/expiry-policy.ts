@@ -50,13 +50,24 @@ export interface ExpiryPolicy {
 
 const MAX_COOKIE_MAX_AGE_MS = MAX_COOKIE_MAX_AGE_SECONDS * 1000;
 
-function resolveAbsolute(absolute: Duration | 'none' | undefined, fallback: number | undefined, what: string) {
+function resolveAbsolute(
+  absolute: Duration | 'none' | undefined,
+  fallback: number | undefined,
+  what: string,
+) {
   if (absolute === undefined) return fallback;
   return absolute === 'none' ? undefined : durationToMs(absolute, what);
 }
 
-function checkCookieLifetime(idleMs: number, absoluteMs: number | undefined, persistent: boolean): void {
-  if (persistent && Math.min(idleMs, absoluteMs ?? Number.POSITIVE_INFINITY) > MAX_COOKIE_MAX_AGE_MS) {
+function checkCookieLifetime(
+  idleMs: number,
+  absoluteMs: number | undefined,
+  persistent: boolean,
+): void {
+  if (
+    persistent &&
+    Math.min(idleMs, absoluteMs ?? Number.POSITIVE_INFINITY) > MAX_COOKIE_MAX_AGE_MS
+  ) {
     throw new SessionError(
       'MISCONFIGURED',
       'a persistent cookie cannot outlive 400 days (RFC 6265bis); lower expiry.idle or set expiry.absolute to at most "400d".',
@@ -67,17 +78,27 @@ function checkCookieLifetime(idleMs: number, absoluteMs: number | undefined, per
 /** Applies defaults to {@link ExpiryOptions} and rejects unsafe values with `MISCONFIGURED`. */
 export function resolveExpiryPolicy(options: ExpiryOptions | undefined): ExpiryPolicy {
   const idleMs = durationToMs(options?.idle ?? '1d', 'expiry.idle');
-  const absoluteMs = resolveAbsolute(options?.absolute, durationToMs('7d', 'expiry.absolute'), 'expiry.absolute');
+  const absoluteMs = resolveAbsolute(
+    options?.absolute,
+    durationToMs('7d', 'expiry.absolute'),
+    'expiry.absolute',
+  );
   const touchIntervalMs =
     options?.touchInterval === undefined
       ? Math.min(60_000, Math.floor(idleMs / 2))
       : durationToMs(options.touchInterval, 'expiry.touchInterval');
   if (touchIntervalMs >= idleMs) {
-    throw new SessionError('MISCONFIGURED', 'expiry.touchInterval must be shorter than expiry.idle.');
+    throw new SessionError(
+      'MISCONFIGURED',
+      'expiry.touchInterval must be shorter than expiry.idle.',
+    );
   }
   const cookie = options?.cookie ?? 'persistent';
   if (cookie !== 'persistent' && cookie !== 'browser-session') {
-    throw new SessionError('MISCONFIGURED', 'expiry.cookie must be "persistent" or "browser-session".');
+    throw new SessionError(
+      'MISCONFIGURED',
+      'expiry.cookie must be "persistent" or "browser-session".',
+    );
   }
   const persistent = cookie === 'persistent';
   checkCookieLifetime(idleMs, absoluteMs, persistent);
@@ -92,14 +113,24 @@ export function createMeta(now: number, policy: ExpiryPolicy): SessionMeta {
 }
 
 /** Applies a "remember me" override to a session's bookkeeping. */
-export function applyExpiryOverride(meta: SessionMeta, override: ExpiryOverride, policy: ExpiryPolicy): SessionMeta {
-  const idleMs = override.idle === undefined ? meta.idleTimeoutMs : durationToMs(override.idle, 'setExpiry idle');
+export function applyExpiryOverride(
+  meta: SessionMeta,
+  override: ExpiryOverride,
+  policy: ExpiryPolicy,
+): SessionMeta {
+  const idleMs =
+    override.idle === undefined
+      ? meta.idleTimeoutMs
+      : durationToMs(override.idle, 'setExpiry idle');
   const currentAbsoluteMs =
     meta.absoluteExpiresAt === undefined ? undefined : meta.absoluteExpiresAt - meta.createdAt;
   const absoluteMs = resolveAbsolute(override.absolute, currentAbsoluteMs, 'setExpiry absolute');
-  const persistent = override.cookie === undefined ? meta.persistent : override.cookie === 'persistent';
+  const persistent =
+    override.cookie === undefined ? meta.persistent : override.cookie === 'persistent';
   checkCookieLifetime(idleMs ?? policy.idleMs, absoluteMs, persistent ?? policy.persistent);
-  const next: { -readonly [K in keyof SessionMeta]: SessionMeta[K] } = { createdAt: meta.createdAt };
+  const next: { -readonly [K in keyof SessionMeta]: SessionMeta[K] } = {
+    createdAt: meta.createdAt,
+  };
   if (absoluteMs !== undefined) next.absoluteExpiresAt = meta.createdAt + absoluteMs;
   if (idleMs !== undefined) next.idleTimeoutMs = idleMs;
   if (persistent !== undefined) next.persistent = persistent;
@@ -117,16 +148,27 @@ export function isPersistent(meta: SessionMeta, policy: ExpiryPolicy): boolean {
 }
 
 /** The record expiry after activity at `now`: the idle deadline, capped by the absolute one. */
-export function expiresAtAfterActivity(now: number, meta: SessionMeta, policy: ExpiryPolicy): number {
+export function expiresAtAfterActivity(
+  now: number,
+  meta: SessionMeta,
+  policy: ExpiryPolicy,
+): number {
   const idleDeadline = now + idleTimeoutOf(meta, policy);
-  return meta.absoluteExpiresAt === undefined ? idleDeadline : Math.min(idleDeadline, meta.absoluteExpiresAt);
+  return meta.absoluteExpiresAt === undefined
+    ? idleDeadline
+    : Math.min(idleDeadline, meta.absoluteExpiresAt);
 }
 
 /**
  * Whether a read-only request should refresh the stored expiry: only when that would move it by at
  * least the touch interval (so a busy session costs at most one touch per interval).
  */
-export function shouldTouch(now: number, currentExpiresAt: number, meta: SessionMeta, policy: ExpiryPolicy): boolean {
+export function shouldTouch(
+  now: number,
+  currentExpiresAt: number,
+  meta: SessionMeta,
+  policy: ExpiryPolicy,
+): boolean {
   const interval = Math.min(policy.touchIntervalMs, Math.floor(idleTimeoutOf(meta, policy) / 2));
   return expiresAtAfterActivity(now, meta, policy) - currentExpiresAt >= interval;
 }

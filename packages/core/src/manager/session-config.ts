@@ -1,7 +1,10 @@
 import { createJsonCodec } from '../codec/json-codec.js';
 import type { SessionCodec } from '../codec/session-codec.js';
-import { type ResolvedCookieOptions, resolveCookieOptions } from '../cookie/resolve-cookie-options.js';
-import { type Signer, createSigner } from '../crypto/signer.js';
+import {
+  type ResolvedCookieOptions,
+  resolveCookieOptions,
+} from '../cookie/resolve-cookie-options.js';
+import { createSigner, type Signer } from '../crypto/signer.js';
 import { SessionError } from '../errors/session-error.js';
 import { type ExpiryPolicy, resolveExpiryPolicy } from '../expiry/expiry-policy.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -32,14 +35,21 @@ export interface SessionConfig {
 function positiveInteger(value: number | undefined, fallback: number, what: string): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new SessionError('MISCONFIGURED', `${what} must be a positive integer (got ${String(value)}).`);
+    throw new SessionError(
+      'MISCONFIGURED',
+      `${what} must be a positive integer (got ${String(value)}).`,
+    );
   }
   return value;
 }
 
 function checkStore(store: SessionStore | undefined): SessionStore {
   const required = ['load', 'create', 'patch', 'touch', 'rotate', 'destroy'] as const;
-  if (typeof store !== 'object' || store === null || required.some((m) => typeof store[m] !== 'function')) {
+  if (
+    typeof store !== 'object' ||
+    store === null ||
+    required.some((m) => typeof store[m] !== 'function')
+  ) {
     throw new SessionError(
       'MISCONFIGURED',
       `store must implement SessionStore (${required.join(', ')}); e.g. store: createMemoryStore().`,
@@ -54,7 +64,9 @@ export function resolveSessionConfig(options: SessionManagerOptions): SessionCon
   const cookie = resolveCookieOptions(options.cookie);
   const transportOption = options.transport ?? 'cookie';
   const transport =
-    transportOption === 'cookie' ? createCookieTransport(cookie) : createHeaderTransport(transportOption);
+    transportOption === 'cookie'
+      ? createCookieTransport(cookie)
+      : createHeaderTransport(transportOption);
   const listener = options.onEvent;
   const limits = options.limits;
   return {
@@ -63,7 +75,9 @@ export function resolveSessionConfig(options: SessionManagerOptions): SessionCon
     transport,
     cookie,
     expiry: resolveExpiryPolicy(options.expiry),
-    codec: options.codec ?? createJsonCodec({ maxDepth: positiveInteger(limits?.maxDepth, 32, 'limits.maxDepth') }),
+    codec:
+      options.codec ??
+      createJsonCodec({ maxDepth: positiveInteger(limits?.maxDepth, 32, 'limits.maxDepth') }),
     maxBytes: positiveInteger(limits?.maxBytes, 64 * 1024, 'limits.maxBytes'),
     maxKeys: positiveInteger(limits?.maxKeys, 1_000, 'limits.maxKeys'),
     maxKeyLength: positiveInteger(limits?.maxKeyLength, 256, 'limits.maxKeyLength'),

@@ -1,5 +1,5 @@
-import type { CookieOptions } from '../cookie/cookie-options.js';
 import type { SessionCodec } from '../codec/session-codec.js';
+import type { CookieOptions } from '../cookie/cookie-options.js';
 import type { Secret } from '../crypto/signer.js';
 import type { ExpiryOptions } from '../expiry/expiry-policy.js';
 import type { SessionStore } from '../store/session-store.js';

@@ -1,5 +1,5 @@
-import { SessionHandle } from '../session/session-handle.js';
 import type { Session } from '../session/session.js';
+import { SessionHandle } from '../session/session-handle.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { SessionTransport } from '../transport/session-transport.js';
 import type { Register, RegisteredSessionData } from '../types/register.js';

@@ -1,4 +1,4 @@
-import { SessionError, isSessionError } from '../errors/session-error.js';
+import { isSessionError, SessionError } from '../errors/session-error.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { Awaitable } from '../types/awaitable.js';
 
@@ -6,7 +6,11 @@ import type { Awaitable } from '../types/awaitable.js';
  * Runs one store operation and turns any failure into `SessionError('STORE_UNAVAILABLE')`, so a
  * store outage is always an error the app sees, never an empty session that logs the user out.
  */
-export async function callStore<T>(store: SessionStore, operation: string, run: () => Awaitable<T>): Promise<T> {
+export async function callStore<T>(
+  store: SessionStore,
+  operation: string,
+  run: () => Awaitable<T>,
+): Promise<T> {
   try {
     return await run();
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { SessionPatch, SessionMeta, StoredEntry } from '../store/session-record.js';
+import type { SessionMeta, SessionPatch, StoredEntry } from '../store/session-record.js';
 
 /** Prefix of keys the engine uses internally (flash values). User keys cannot contain U+0001. */
 export const INTERNAL_KEY_PREFIX = '\u0001';
@@ -33,7 +33,12 @@ export class EntryChanges {
   /** The live entry for `key` at `now`, or undefined (absent, removed, or past its TTL). */
   get(key: string, now: number): StoredEntry | undefined {
     const changed = this.#changes.get(key);
-    const entry = changed !== undefined ? changed ?? undefined : this.#cleared ? undefined : this.#base.get(key);
+    const entry =
+      changed !== undefined
+        ? (changed ?? undefined)
+        : this.#cleared
+          ? undefined
+          : this.#base.get(key);
     return isLive(entry, now) ? entry : undefined;
   }
 

@@ -15,7 +15,13 @@ function isLoopback(host: string): boolean {
  * browsers drop it, so the session would silently not stick unless TLS ends at a proxy in front.
  */
 function warnIfInsecure(config: SessionConfig, url: string | undefined): void {
-  if (url === undefined || !config.cookie.secure || config.transport.kind !== 'cookie' || warned.has(config)) return;
+  if (
+    url === undefined ||
+    !config.cookie.secure ||
+    config.transport.kind !== 'cookie' ||
+    warned.has(config)
+  )
+    return;
   if (!url.startsWith('http:')) return;
   const host = new URL(url).hostname;
   if (isLoopback(host)) return;

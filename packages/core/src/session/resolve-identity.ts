@@ -55,5 +55,9 @@ export async function resolveIdentity(
     }
   }
   if (found === undefined) return undefined;
-  return { id: found.id, key: await hashSessionId(found.id), signedWithOldKey: found.signedWithOldKey };
+  return {
+    id: found.id,
+    key: await hashSessionId(found.id),
+    signedWithOldKey: found.signedWithOldKey,
+  };
 }

@@ -1,12 +1,12 @@
 import { utf8ByteLength } from '../codec/utf8-byte-length.js';
 import { hashSessionId } from '../crypto/hash-session-id.js';
 import { generateSessionId } from '../crypto/session-id.js';
-import { SessionError, isSessionError } from '../errors/session-error.js';
+import { isSessionError, SessionError } from '../errors/session-error.js';
 import { durationToMs } from '../expiry/duration.js';
 import {
-  type ExpiryOverride,
   applyExpiryOverride,
   createMeta,
+  type ExpiryOverride,
   expiresAtAfterActivity,
   isPersistent,
   shouldTouch,
@@ -68,7 +68,12 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   #storable: boolean;
   #cookieAction: 'none' | 'issue' | 'revoke' = 'none';
 
-  constructor(config: SessionConfig, store: SessionStore, headers: Headers, url: string | undefined) {
+  constructor(
+    config: SessionConfig,
+    store: SessionStore,
+    headers: Headers,
+    url: string | undefined,
+  ) {
     this.#config = config;
     this.#store = store;
     this.#headers = headers;
@@ -85,7 +90,12 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   }
 
   get isModified(): boolean {
-    return this.#entries.hasChanges || this.#metaChanged || this.#rotatePending || this.#destroyKeys.length > 0;
+    return (
+      this.#entries.hasChanges ||
+      this.#metaChanged ||
+      this.#rotatePending ||
+      this.#destroyKeys.length > 0
+    );
   }
 
   get storable(): boolean {
@@ -100,7 +110,11 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     });
   }
 
-  set<K extends SessionKey<Data>>(key: K, value: SessionValueOf<Data, K>, options?: SetOptions): Promise<void> {
+  set<K extends SessionKey<Data>>(
+    key: K,
+    value: SessionValueOf<Data, K>,
+    options?: SetOptions,
+  ): Promise<void> {
     return this.#track(async () => {
       validateKey(key, this.#config.maxKeyLength);
       const ttlMs = options?.ttl === undefined ? undefined : durationToMs(options.ttl, 'set() ttl');
@@ -197,7 +211,11 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
       await this.#load();
       this.#assertOpen();
       const now = this.#config.clock();
-      this.#meta = applyExpiryOverride(this.#meta ?? createMeta(now, this.#config.expiry), override, this.#config.expiry);
+      this.#meta = applyExpiryOverride(
+        this.#meta ?? createMeta(now, this.#config.expiry),
+        override,
+        this.#config.expiry,
+      );
       this.#metaChanged = true;
     });
   }
@@ -229,7 +247,10 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
 
   async commit(): Promise<CommitResult> {
     if (this.#committed) {
-      throw new SessionError('INVALID_STATE', 'commit() was already called for this request; call it once, after the handler.');
+      throw new SessionError(
+        'INVALID_STATE',
+        'commit() was already called for this request; call it once, after the handler.',
+      );
     }
     // Wait for operations the handler started but did not await, so none is lost or half-applied.
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
@@ -261,7 +282,9 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   async #loadOnce(): Promise<void> {
     const identity = await this.#presentedIdentity();
     if (identity !== undefined) {
-      const record = await callStore(this.#store, 'load the session', () => this.#store.load(identity.key));
+      const record = await callStore(this.#store, 'load the session', () =>
+        this.#store.load(identity.key),
+      );
       const now = this.#config.clock();
       // Checked here too, so a store that forgets to hide an expired record cannot revive it.
       const live =
@@ -321,9 +344,12 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     } catch (error) {
       if (!isSessionError(error)) throw error;
       // Name the session key: the codec only knows the path inside the value.
-      throw new SessionError(error.code, `session key "${key}": ${error.message}`, { cause: error });
+      throw new SessionError(error.code, `session key "${key}": ${error.message}`, {
+        cause: error,
+      });
     }
-    if (utf8ByteLength(key) + utf8ByteLength(encoded) > this.#config.maxBytes) throw this.#tooLarge();
+    if (utf8ByteLength(key) + utf8ByteLength(encoded) > this.#config.maxBytes)
+      throw this.#tooLarge();
     return encoded;
   }
 
@@ -341,7 +367,8 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     const entry: StoredEntry = ttlMs === undefined ? { value } : { value, expiresAt: now + ttlMs };
     const previous = this.#entries.get(key, now);
     const usage = this.#currentUsage(now);
-    const bytes = usage.bytes - (previous === undefined ? 0 : entrySize(key, previous)) + entrySize(key, entry);
+    const bytes =
+      usage.bytes - (previous === undefined ? 0 : entrySize(key, previous)) + entrySize(key, entry);
     if (bytes > this.#config.maxBytes) throw this.#tooLarge();
     if (previous === undefined && usage.keys >= this.#config.maxKeys) {
       throw new SessionError(
@@ -400,7 +427,8 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     if (this.#key !== undefined) {
       if (this.#rotatePending) return this.#rotate(now);
       if (this.#entries.hasChanges || this.#metaChanged) return this.#patch(now);
-      if (shouldTouch(now, this.#storedExpiresAt, this.#meta as SessionMeta, this.#config.expiry)) return this.#touch(now);
+      if (shouldTouch(now, this.#storedExpiresAt, this.#meta as SessionMeta, this.#config.expiry))
+        return this.#touch(now);
       return outcome;
     }
     if (this.#id === undefined || this.#entries.keys(now).next().done) return outcome;
@@ -435,7 +463,9 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
       if (attempt > 0) this.#id = generateSessionId();
       const key = await hashSessionId(this.#id as string);
-      const result = await callStore(this.#store, 'create the session', () => this.#store.create(key, record));
+      const result = await callStore(this.#store, 'create the session', () =>
+        this.#store.create(key, record),
+      );
       if (result === 'created') {
         this.#key = key;
         this.#meta = meta;
@@ -450,14 +480,18 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     const expiresAt = expiresAtAfterActivity(now, meta, this.#config.expiry);
     const patch = this.#entries.toPatch(now, expiresAt, this.#metaChanged ? meta : undefined);
     const key = this.#key as string;
-    const result = await callStore(this.#store, 'save the session', () => this.#store.patch(key, patch));
+    const result = await callStore(this.#store, 'save the session', () =>
+      this.#store.patch(key, patch),
+    );
     return result === 'ok' ? this.#written(now, expiresAt, 'updated') : this.#vanished();
   }
 
   async #touch(now: number): Promise<SaveOutcome> {
     const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
     const key = this.#key as string;
-    const result = await callStore(this.#store, 'refresh the session expiry', () => this.#store.touch(key, expiresAt));
+    const result = await callStore(this.#store, 'refresh the session expiry', () =>
+      this.#store.touch(key, expiresAt),
+    );
     return result === 'ok' ? this.#written(now, expiresAt, 'touched') : this.#vanished();
   }
 
@@ -494,7 +528,15 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     if (action === 'none' && this.#reissue && this.#key !== undefined) action = 'issue';
     if (action === 'revoke') return [this.#config.transport.revoke()];
     if (action === 'issue' && this.#id !== undefined && this.#key !== undefined) {
-      return [await issueTokenHeader(this.#config, this.#id, this.#storedExpiresAt, this.#persistent(), this.#url)];
+      return [
+        await issueTokenHeader(
+          this.#config,
+          this.#id,
+          this.#storedExpiresAt,
+          this.#persistent(),
+          this.#url,
+        ),
+      ];
     }
     return [];
   }

@@ -1,14 +1,17 @@
-import type { ExpiryOverride } from '../expiry/expiry-policy.js';
 import type { Duration } from '../expiry/duration.js';
+import type { ExpiryOverride } from '../expiry/expiry-policy.js';
+import type { ResponseHeader } from '../transport/session-transport.js';
 import type { RegisteredSessionData } from '../types/register.js';
 import type { SessionData, SessionValue } from '../types/session-value.js';
-import type { ResponseHeader } from '../transport/session-transport.js';
 
 /** The string keys of a session data type. */
 export type SessionKey<Data extends SessionData> = Extract<keyof Data, string>;
 
 /** The stored value type of key `K` (optional properties are never stored as `undefined`). */
-export type SessionValueOf<Data extends SessionData, K extends keyof Data> = Exclude<Data[K], undefined>;
+export type SessionValueOf<Data extends SessionData, K extends keyof Data> = Exclude<
+  Data[K],
+  undefined
+>;
 
 /** Options for {@link Session.set}. */
 export interface SetOptions {
@@ -76,7 +79,11 @@ export interface Session<Data extends SessionData = RegisteredSessionData> {
   /** Reads a value (a fresh copy each call; mutate it and `set` it again to store the change). */
   get<K extends SessionKey<Data>>(key: K): Promise<SessionValueOf<Data, K> | undefined>;
   /** Stores a value. Throws `INVALID_VALUE`, `INVALID_KEY` or `PAYLOAD_TOO_LARGE` at once. */
-  set<K extends SessionKey<Data>>(key: K, value: SessionValueOf<Data, K>, options?: SetOptions): Promise<void>;
+  set<K extends SessionKey<Data>>(
+    key: K,
+    value: SessionValueOf<Data, K>,
+    options?: SetOptions,
+  ): Promise<void>;
   /** True when the key holds a value. */
   has(key: SessionKey<Data>): Promise<boolean>;
   /** Deletes a key. */

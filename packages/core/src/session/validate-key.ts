@@ -22,6 +22,9 @@ export function validateKey(key: unknown, maxLength: number): asserts key is str
     }
   }
   if (!key.isWellFormed()) {
-    throw new SessionError('INVALID_KEY', 'session keys must be well-formed Unicode (no lone surrogates).');
+    throw new SessionError(
+      'INVALID_KEY',
+      'session keys must be well-formed Unicode (no lone surrogates).',
+    );
   }
 }

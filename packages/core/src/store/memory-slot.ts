@@ -16,16 +16,17 @@ export interface MemorySlot {
   entries: Map<string, StoredEntry>;
   /** Bookkeeping, copied field by field (shallow). */
   meta: SessionMeta;
-  /** Epoch ms after which the slot counts as absent. */
+  /** Epoch ms from which the slot counts as absent. */
   expiresAt: number;
 }
 
 /**
- * True while `expiresAt` has not passed at `now`. Written as `expiresAt >= now` so that a
- * non-finite instant (`NaN`) fails closed and reads as expired.
+ * True while `now` is before `expiresAt` (the contract: `expiresAt` is the first instant at which
+ * the record is absent, as with Redis `PEXPIREAT` and SQL `expires_at > now()`). A non-finite
+ * instant (`NaN`) fails closed and reads as expired.
  */
 export function isLive(expiresAt: number, now: number): boolean {
-  return expiresAt >= now;
+  return expiresAt > now;
 }
 
 /** Throws a `SessionError` unless `instant` is a finite number of epoch milliseconds. */

@@ -1,7 +1,16 @@
-/// <reference lib="esnext.disposable" />
+/// <reference lib="esnext.disposable" preserve="true" />
+// The reference above types `Symbol.dispose` under the build's ES2022 lib and is kept in the
+// emitted .d.ts, so consumers compile `MemoryStore` without @types/node.
 import { SessionError } from '../errors/session-error.js';
 import { type Clock, systemClock } from '../types/clock.js';
-import { applyPatch, assertInstant, fromSlot, isLive, type MemorySlot, toSlot } from './memory-slot.js';
+import {
+  applyPatch,
+  assertInstant,
+  fromSlot,
+  isLive,
+  type MemorySlot,
+  toSlot,
+} from './memory-slot.js';
 import type {
   CreateResult,
   RotateResult,
@@ -79,6 +88,9 @@ const EVICTION_PROBE = 8;
  *
  * Its state lives in one process: restarting loses every session, and several instances behind a
  * load balancer do not share sessions. Use a shared store (Redis, Postgres) for those.
+ *
+ * Throws a `SessionError` with code `MISCONFIGURED` for invalid options; its methods throw one
+ * with code `INVALID_VALUE` for a non-finite `expiresAt` (which would otherwise never expire).
  *
  * @example
  * ```ts

@@ -9,7 +9,7 @@ export interface StoredEntry {
   /** The value as encoded by the session's codec. Opaque to stores: store and return it byte for byte. */
   readonly value: string;
   /**
-   * Epoch ms at which this key expires (a per-key TTL). Absent: the key lives as long as the
+   * Epoch ms from which this key is expired (a per-key TTL). Absent: the key lives as long as the
    * session. The engine ignores expired entries; stores may drop them but need not.
    */
   readonly expiresAt?: number | undefined;
@@ -32,11 +32,18 @@ export interface SessionMeta {
 
 /** A whole session as a store holds it. */
 export interface SessionRecord {
-  /** The session's data, one entry per key. Keys are any non-empty string without control characters. */
+  /**
+   * The session's data, one entry per key. Keys are non-empty, well-formed Unicode strings without
+   * U+0000. App keys never contain control characters; the engine's own keys start with U+0001
+   * (flash values), so stores must accept U+0001-U+001F in keys.
+   */
   readonly entries: ReadonlyMap<string, StoredEntry>;
   /** Engine bookkeeping; see {@link SessionMeta}. */
   readonly meta: SessionMeta;
-  /** Epoch ms after which the whole record must be treated as absent (and may be deleted). */
+  /**
+   * Epoch ms from which the whole record is absent (and may be deleted): live while
+   * `now < expiresAt`, exactly as Redis `PEXPIREAT` and SQL `expires_at > now()` behave.
+   */
   readonly expiresAt: number;
 }
 

@@ -28,12 +28,15 @@ export interface StoreCapabilities {
  *
  * - Keys are opaque ASCII strings made by the engine (a SHA-256 hash of the session ID, base64url,
  *   43 characters). A store never sees a raw session ID or anything taken from the request.
- * - Instants are absolute epoch milliseconds chosen by the engine. A record whose `expiresAt` has
- *   passed is absent for every method.
+ * - Instants are absolute epoch milliseconds chosen by the engine. A record is live while
+ *   `now < expiresAt`; from `expiresAt` on it is absent for every method.
  * - Methods may return values or promises. A store signals failure by throwing (or rejecting); the
  *   engine turns that into a `SessionError` with code `STORE_UNAVAILABLE` and never into an empty
  *   session. Stores should bound every operation with a deadline.
- * - Every method must be safe to call concurrently for the same key.
+ * - Every method must be safe to call concurrently for the same key, and operations on one key are
+ *   linearizable: once a call has resolved, every later call sees its effect (no stale replicas).
+ * - The engine never mutates a record or patch it passed in, and never mutates what `load`
+ *   returned; a store must likewise not keep references that let later caller mutations through.
  *
  * Run `@sessions/testing`'s `describeStoreConformance` against an implementation to prove it.
  */
@@ -61,8 +64,9 @@ export interface SessionStore {
 
   /**
    * Moves a live record from `fromKey` to `toKey`, applying `patch` to it, so that afterwards only
-   * `toKey` exists. Yields `missing` when `fromKey` is absent (nothing is written) and `conflict`
-   * when `toKey` already exists (nothing is changed). See {@link StoreCapabilities.atomicRotate}.
+   * `toKey` exists. Yields `missing` when `fromKey` is absent or expired (nothing is written, even
+   * if `toKey` exists) and `conflict` when `toKey` holds a live record or equals `fromKey` (nothing
+   * is changed). See {@link StoreCapabilities.atomicRotate}.
    */
   rotate(fromKey: string, toKey: string, patch: SessionPatch): Awaitable<RotateResult>;
 
@@ -70,8 +74,9 @@ export interface SessionStore {
   destroy(key: string): Awaitable<void>;
 
   /**
-   * Removes expired records and returns how many it removed. Present when
-   * `capabilities.deleteExpired` is true; call it from a scheduled job.
+   * Removes expired records and returns how many this call removed (records the backend expired
+   * on its own meanwhile need not be counted). Present when `capabilities.deleteExpired` is true;
+   * call it from a scheduled job.
    */
   deleteExpired?(): Awaitable<number>;
 }

@@ -12,7 +12,10 @@ export function createCookieTransport(cookie: ResolvedCookieOptions): SessionTra
     kind: 'cookie',
     name: cookie.name,
     read: (headers) => readCookieValues(headers.get('cookie'), cookie.name),
-    issue: (token, lifetime, now) => ['set-cookie', serializeSetCookie(cookie.name, token, cookie, lifetime, now)],
+    issue: (token, lifetime, now) => [
+      'set-cookie',
+      serializeSetCookie(cookie.name, token, cookie, lifetime, now),
+    ],
     revoke: () => ['set-cookie', serializeSetCookie(cookie.name, '', cookie, { kind: 'delete' })],
   };
 }

@@ -41,8 +41,14 @@ function splitList(value: string | null): string[] {
  * fail closed on two different valid tokens.
  */
 export function createHeaderTransport(options: HeaderTransportOptions): SessionTransport {
-  const requestHeader = headerName(options.requestHeader ?? 'authorization', 'transport.requestHeader');
-  const responseHeader = headerName(options.responseHeader ?? 'x-session-token', 'transport.responseHeader');
+  const requestHeader = headerName(
+    options.requestHeader ?? 'authorization',
+    'transport.requestHeader',
+  );
+  const responseHeader = headerName(
+    options.responseHeader ?? 'x-session-token',
+    'transport.responseHeader',
+  );
   const bearer = requestHeader === 'authorization';
   return {
     kind: 'header',
@@ -53,7 +59,8 @@ export function createHeaderTransport(options: HeaderTransportOptions): SessionT
       const tokens: string[] = [];
       for (const value of values) {
         // RFC 9110: the auth-scheme is case-insensitive; exactly one space before the token here.
-        if (value.length > 7 && value.slice(0, 7).toLowerCase() === 'bearer ') tokens.push(value.slice(7).trim());
+        if (value.length > 7 && value.slice(0, 7).toLowerCase() === 'bearer ')
+          tokens.push(value.slice(7).trim());
       }
       return tokens;
     },

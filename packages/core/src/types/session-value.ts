@@ -35,7 +35,9 @@ export type StorableValue<T> = T extends SessionValue | undefined
         : never;
 
 /** The constraint a session data type must meet: string keys, values in the domain. */
-export type ValidSessionData<Data> = { [K in keyof Data]: K extends string ? StorableValue<Data[K]> : never };
+export type ValidSessionData<Data> = {
+  [K in keyof Data]: K extends string ? StorableValue<Data[K]> : never;
+};
 
 /** The data type used when the app declares none: any key, any value in the domain. */
 export type DefaultSessionData = Record<string, SessionValue>;

@@ -6,7 +6,10 @@ import { isSessionError } from '../../src/errors/session-error.js';
 
 /** Any Unicode scalar value (code points outside the surrogate range), biased towards ASCII. */
 const anyCodePoint = fc.oneof(
-  { weight: 4, arbitrary: fc.integer({ min: 0, max: 0x10ffff }).filter((cp) => cp < 0xd800 || cp > 0xdfff) },
+  {
+    weight: 4,
+    arbitrary: fc.integer({ min: 0, max: 0x10ffff }).filter((cp) => cp < 0xd800 || cp > 0xdfff),
+  },
   { weight: 2, arbitrary: fc.integer({ min: 0, max: 0x7f }) },
 );
 const unicodeString = fc.string({ unit: anyCodePoint.map((cp) => String.fromCodePoint(cp)) });
@@ -129,7 +132,9 @@ describe('jsonCodec properties', () => {
     fc.assert(
       fc.property(illFormedString, (text) => {
         for (const value of [text, [text], { [text]: 1 }, { a: { b: text } }]) {
-          expect(() => jsonCodec.encode(value)).toThrowError(expect.objectContaining({ code: 'INVALID_VALUE' }));
+          expect(() => jsonCodec.encode(value)).toThrowError(
+            expect.objectContaining({ code: 'INVALID_VALUE' }),
+          );
         }
       }),
     );

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBase64Url, encodeBase64Url } from '../../src/crypto/base64url.js';
 import { hashSessionId } from '../../src/crypto/hash-session-id.js';
-import { SESSION_ID_LENGTH, generateSessionId, isWellFormedSessionId } from '../../src/crypto/session-id.js';
+import {
+  generateSessionId,
+  isWellFormedSessionId,
+  SESSION_ID_LENGTH,
+} from '../../src/crypto/session-id.js';
 
 describe('session IDs', () => {
   it('are 43 base64url characters carrying 256 random bits', () => {
@@ -23,13 +27,25 @@ describe('session IDs', () => {
   it('validation accepts only the exact minted shape', () => {
     const id = generateSessionId();
     expect(isWellFormedSessionId(id)).toBe(true);
-    for (const bad of ['', id.slice(1), `${id}A`, `${id.slice(0, 42)}=`, `${id.slice(0, 42)}+`, `${id.slice(0, 42)}/`, ` ${id.slice(1)}`, `${id.slice(0, 42)}é`, '../../../../etc/passwd'.padEnd(43, 'a'), '*'.repeat(43), `{${id.slice(2)}}`]) {
+    for (const bad of [
+      '',
+      id.slice(1),
+      `${id}A`,
+      `${id.slice(0, 42)}=`,
+      `${id.slice(0, 42)}+`,
+      `${id.slice(0, 42)}/`,
+      ` ${id.slice(1)}`,
+      `${id.slice(0, 42)}é`,
+      '../../../../etc/passwd'.padEnd(43, 'a'),
+      '*'.repeat(43),
+      `{${id.slice(2)}}`,
+    ]) {
       expect(isWellFormedSessionId(bad)).toBe(false);
     }
     // Non-canonical: the last character of 32 bytes carries 4 bits, so only 16 values are valid.
     const last = id.slice(0, 42);
-    const accepted = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].filter((c) =>
-      isWellFormedSessionId(last + c),
+    const accepted = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].filter(
+      (c) => isWellFormedSessionId(last + c),
     );
     expect(accepted).toHaveLength(16);
   });
@@ -40,7 +56,9 @@ describe('session IDs', () => {
     expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(key).not.toBe(id);
     expect(await hashSessionId(id)).toBe(key);
-    const expected = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(id)));
+    const expected = new Uint8Array(
+      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(id)),
+    );
     expect(key).toBe(encodeBase64Url(expected));
   });
 });

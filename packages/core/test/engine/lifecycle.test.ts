@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type SessionEvent, type SessionStore, createMemoryStore, createSessionManager } from '../../src/index.js';
-import { NEW_SECRET, SECRET, createHarness } from '../support/harness.js';
+import {
+  createMemoryStore,
+  createSessionManager,
+  type SessionEvent,
+  type SessionStore,
+} from '../../src/index.js';
+import { createHarness, NEW_SECRET, SECRET } from '../support/harness.js';
 
 const cookieOf = (result: { headers: readonly (readonly [string, string])[] }) =>
   result.headers.find(([name]) => name === 'set-cookie')?.[1];
@@ -10,7 +15,9 @@ describe('cookies', () => {
     const h = createHarness({ expiry: { idle: '2h', absolute: '1d' } });
     const { result } = await h.request((s) => s.set('a', 1));
     const cookie = cookieOf(result) ?? '';
-    expect(cookie).toMatch(/^sid=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}; Path=\/; Max-Age=7200; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
+    expect(cookie).toMatch(
+      /^sid=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}; Path=\/; Max-Age=7200; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/,
+    );
   });
 
   it('browser-session cookies carry no Max-Age', async () => {
@@ -25,7 +32,17 @@ describe('cookies', () => {
     const good = h.jar.cookies.get('sid') ?? '';
     const flip = (text: string, at: number) =>
       text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
-    const variants = [flip(good, 0), flip(good, 50), flip(good, 86), good.slice(0, 86), `${good}x`, `${good}.x`, '', 'garbage', good.replace('.', '..')];
+    const variants = [
+      flip(good, 0),
+      flip(good, 50),
+      flip(good, 86),
+      good.slice(0, 86),
+      `${good}x`,
+      `${good}.x`,
+      '',
+      'garbage',
+      good.replace('.', '..'),
+    ];
     for (const value of variants) {
       h.store.reset();
       const session = h.manager.session(new Headers({ cookie: `sid=${value}` }));
@@ -61,7 +78,10 @@ describe('cookies', () => {
     const second = h.jar.cookies.get('sid');
     for (const header of [`sid=${first}; sid=${second}`, `sid=${second}, sid=${first}`]) {
       const session = h.manager.session(new Headers({ cookie: header }));
-      await expect(session.get('who')).rejects.toMatchObject({ code: 'AMBIGUOUS_SESSION', status: 400 });
+      await expect(session.get('who')).rejects.toMatchObject({
+        code: 'AMBIGUOUS_SESSION',
+        status: 400,
+      });
       expect((await session.commit()).headers).toEqual([]);
     }
     expect(events.some((e) => e.type === 'session-ambiguous')).toBe(true);
@@ -71,7 +91,11 @@ describe('cookies', () => {
     const h = createHarness();
     await h.request((s) => s.set('who', 'ada'));
     const good = h.jar.cookies.get('sid');
-    for (const header of [`sid=${good}; sid=${good}`, `sid=bogus; sid=${good}`, `sid=${good}, sid="x.y"`]) {
+    for (const header of [
+      `sid=${good}; sid=${good}`,
+      `sid=bogus; sid=${good}`,
+      `sid=${good}, sid="x.y"`,
+    ]) {
       expect(await h.manager.session(new Headers({ cookie: header })).get('who')).toBe('ada');
     }
   });
@@ -83,7 +107,11 @@ describe('cookies', () => {
     await first.set('user', 'ada');
     const issued = cookieOf(await first.commit())?.split(';')[0] ?? '';
     const events: SessionEvent[] = [];
-    const after = createSessionManager({ store, secrets: [NEW_SECRET, SECRET], onEvent: (e) => events.push(e) });
+    const after = createSessionManager({
+      store,
+      secrets: [NEW_SECRET, SECRET],
+      onEvent: (e) => events.push(e),
+    });
     const second = after.session(new Headers({ cookie: issued }));
     expect(await second.get('user')).toBe('ada');
     const reissued = cookieOf(await second.commit())?.split(';')[0] ?? '';
@@ -98,13 +126,24 @@ describe('cookies', () => {
 
   it('reports a Secure cookie issued over plain HTTP to a non-loopback host, once', async () => {
     const events: SessionEvent[] = [];
-    const manager = createSessionManager({ store: createMemoryStore(), secrets: [SECRET], onEvent: (e) => events.push(e) });
-    for (const url of ['http://localhost:3000/', 'http://example.test/', 'http://example.test/again', 'https://example.test/']) {
+    const manager = createSessionManager({
+      store: createMemoryStore(),
+      secrets: [SECRET],
+      onEvent: (e) => events.push(e),
+    });
+    for (const url of [
+      'http://localhost:3000/',
+      'http://example.test/',
+      'http://example.test/again',
+      'https://example.test/',
+    ]) {
       const session = manager.session(new Request(url));
       await session.set('a', 1);
       await session.commit();
     }
-    expect(events.filter((e) => e.type === 'insecure-request')).toEqual([{ type: 'insecure-request', host: 'example.test' }]);
+    expect(events.filter((e) => e.type === 'insecure-request')).toEqual([
+      { type: 'insecure-request', host: 'example.test' },
+    ]);
   });
 });
 
@@ -121,7 +160,9 @@ describe('regenerate', () => {
     const newCookie = h.jar.cookies.get('sid') ?? '';
     expect(newCookie.slice(0, 43)).not.toBe(oldCookie.slice(0, 43));
     expect((await h.request((s) => s.getAll())).value).toEqual({ cart: ['book'], user: 'ada' });
-    expect(await h.manager.session(new Headers({ cookie: `sid=${oldCookie}` })).get('cart')).toBeUndefined();
+    expect(
+      await h.manager.session(new Headers({ cookie: `sid=${oldCookie}` })).get('cart'),
+    ).toBeUndefined();
   });
 
   it('keep: [] starts empty (a planted pre-login session carries nothing)', async () => {
@@ -174,7 +215,9 @@ describe('destroy', () => {
     await h.request((s) => s.set('a', 1));
     const { result } = await h.request((s) => s.destroy());
     expect(result.outcome).toBe('destroyed');
-    expect(cookieOf(result)).toBe('__Host-sid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Strict');
+    expect(cookieOf(result)).toBe(
+      '__Host-sid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Strict',
+    );
     expect(h.memory.size).toBe(0);
   });
 
@@ -239,11 +282,15 @@ describe('expiry', () => {
     const seen: unknown[] = [];
     for (let i = 0; i < 8; i++) {
       h.clock.advance(20 * 60_000);
-      seen.push((await h.request(async (s) => {
-        const a = await s.get('a');
-        if (a !== undefined) await s.set('n', i);
-        return a;
-      })).value);
+      seen.push(
+        (
+          await h.request(async (s) => {
+            const a = await s.get('a');
+            if (a !== undefined) await s.set('n', i);
+            return a;
+          })
+        ).value,
+      );
     }
     expect(seen).toEqual([1, 1, 1, 1, 1, undefined, undefined, undefined]);
   });
@@ -255,7 +302,10 @@ describe('expiry', () => {
       name: 'careless',
       capabilities: { atomicRotate: true, deleteExpired: false },
       load: (key) => records.get(key),
-      create: (key, record) => (records.set(key, record), 'created'),
+      create: (key, record) => {
+        records.set(key, record);
+        return 'created';
+      },
       patch: () => 'ok',
       touch: () => 'ok',
       rotate: () => 'ok',
@@ -268,7 +318,9 @@ describe('expiry', () => {
   });
 
   it('remember me: setExpiry overrides idle and cookie lifetime for this session only', async () => {
-    const h = createHarness({ expiry: { idle: '30m', absolute: '30d', cookie: 'browser-session' } });
+    const h = createHarness({
+      expiry: { idle: '30m', absolute: '30d', cookie: 'browser-session' },
+    });
     const { result } = await h.request(async (s) => {
       await s.set('user', 'ada');
       await s.setExpiry({ idle: '14d', cookie: 'persistent' });
@@ -276,7 +328,9 @@ describe('expiry', () => {
     expect(cookieOf(result)).toMatch(/Max-Age=1209600;/);
     h.clock.advance(2 * 24 * 3_600_000);
     expect((await h.request((s) => s.get('user'))).value).toBe('ada');
-    const other = createHarness({ expiry: { idle: '30m', absolute: '30d', cookie: 'browser-session' } });
+    const other = createHarness({
+      expiry: { idle: '30m', absolute: '30d', cookie: 'browser-session' },
+    });
     await other.request((s) => s.set('user', 'bob'));
     other.clock.advance(2 * 24 * 3_600_000);
     expect((await other.request((s) => s.get('user'))).value).toBeUndefined();
@@ -306,7 +360,11 @@ describe('consent', () => {
 
 describe('header transport', () => {
   it('reads Authorization: Bearer and returns new tokens in x-session-token', async () => {
-    const manager = createSessionManager({ store: createMemoryStore(), secrets: [SECRET], transport: { type: 'header' } });
+    const manager = createSessionManager({
+      store: createMemoryStore(),
+      secrets: [SECRET],
+      transport: { type: 'header' },
+    });
     const first = manager.session(new Headers());
     await first.set('user', 'ada');
     const { headers } = await first.commit();
@@ -357,7 +415,9 @@ describe('store failures', () => {
     const error = await session.get('a').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 });
     expect((error as Error).cause).toBeInstanceOf(Error);
-    expect(await session.set('a', 2).catch((e: { code: string }) => e.code)).toBe('STORE_UNAVAILABLE');
+    expect(await session.set('a', 2).catch((e: { code: string }) => e.code)).toBe(
+      'STORE_UNAVAILABLE',
+    );
     const result = await session.commit();
     expect(result.headers).toEqual([]);
   });
@@ -388,7 +448,9 @@ describe('misconfiguration is rejected at construction', () => {
   ];
   for (const [name, options] of cases) {
     it(name, () => {
-      expect(() => createSessionManager(options)).toThrowError(expect.objectContaining({ code: 'MISCONFIGURED' }));
+      expect(() => createSessionManager(options)).toThrowError(
+        expect.objectContaining({ code: 'MISCONFIGURED' }),
+      );
     });
   }
 });

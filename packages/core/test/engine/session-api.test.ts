@@ -118,20 +118,29 @@ describe('Session API', () => {
   it('names the session key in value errors', async () => {
     const h = createHarness();
     await h.request(async (s) => {
-      await expect(s.set('profile', { age: 1n } as never)).rejects.toThrow(/session key "profile": value at age is a BigInt/);
+      await expect(s.set('profile', { age: 1n } as never)).rejects.toThrow(
+        /session key "profile": value at age is a BigInt/,
+      );
     });
   });
 
   it('enforces size limits with PAYLOAD_TOO_LARGE before any store call', async () => {
     const h = createHarness({ limits: { maxBytes: 1000, maxKeys: 3 } });
     await h.request(async (s) => {
-      await expect(s.set('huge', 'x'.repeat(2000))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+      await expect(s.set('huge', 'x'.repeat(2000))).rejects.toMatchObject({
+        code: 'PAYLOAD_TOO_LARGE',
+      });
       await s.set('a', 'x'.repeat(400));
       await s.set('b', 'x'.repeat(400));
-      await expect(s.set('c', 'x'.repeat(400))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+      await expect(s.set('c', 'x'.repeat(400))).rejects.toMatchObject({
+        code: 'PAYLOAD_TOO_LARGE',
+      });
       await s.set('a', 'small');
       await s.set('c', 'x'.repeat(400));
-      await expect(s.set('d', 1)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: /maxKeys/ });
+      await expect(s.set('d', 1)).rejects.toMatchObject({
+        code: 'PAYLOAD_TOO_LARGE',
+        message: /maxKeys/,
+      });
     });
     expect(h.store.calls).toEqual(['create']);
   });
@@ -162,7 +171,10 @@ describe('Session API', () => {
       await s.flash('notice', 'Signed in as ada');
       await s.set('user', 'ada');
     });
-    const read = await h.request(async (s) => ({ flash: await s.getFlash('notice'), keys: await s.keys() }));
+    const read = await h.request(async (s) => ({
+      flash: await s.getFlash('notice'),
+      keys: await s.keys(),
+    }));
     expect(read.value).toEqual({ flash: 'Signed in as ada', keys: ['user'] });
     expect(read.calls).toEqual(['load', 'patch']);
     expect((await h.request((s) => s.getFlash('notice'))).value).toBeUndefined();
@@ -177,7 +189,11 @@ describe('Session API', () => {
     h.clock.advance(4 * 60_000);
     expect((await h.request((s) => s.get('otp'))).value).toBe('123456');
     h.clock.advance(2 * 60_000);
-    const later = await h.request(async (s) => ({ otp: await s.get('otp'), has: await s.has('otp'), all: await s.getAll() }));
+    const later = await h.request(async (s) => ({
+      otp: await s.get('otp'),
+      has: await s.has('otp'),
+      all: await s.getAll(),
+    }));
     expect(later.value).toEqual({ otp: undefined, has: false, all: { user: 'ada' } });
   });
 

@@ -30,7 +30,11 @@ describe('store calls per request', () => {
   it('read only: exactly one load, no write', async () => {
     const h = createHarness();
     await h.request((s) => s.set('views', 1));
-    const { calls, value } = await h.request(async (s) => [await s.get('views'), await s.get('views'), await s.has('x')]);
+    const { calls, value } = await h.request(async (s) => [
+      await s.get('views'),
+      await s.get('views'),
+      await s.has('x'),
+    ]);
     expect(value).toEqual([1, false].length === 2 ? [1, 1, false] : []);
     expect(calls).toEqual(['load']);
   });
@@ -80,7 +84,12 @@ describe('store calls per request', () => {
     const patches: unknown[] = [];
     const inner = h.store.patch.bind(h.store);
     h.store.patch = (key, patch) => {
-      patches.push({ set: [...patch.set.keys()], remove: [...patch.remove], clear: patch.clear, meta: patch.meta });
+      patches.push({
+        set: [...patch.set.keys()],
+        remove: [...patch.remove],
+        clear: patch.clear,
+        meta: patch.meta,
+      });
       return inner(key, patch);
     };
     await h.request(async (s) => {

@@ -19,7 +19,18 @@ describe('durations', () => {
     expect(durationToMs(90, 'x')).toBe(90_000);
   });
   it('rejects non-durations with MISCONFIGURED naming the option', () => {
-    for (const bad of ['', '10', '10 m', '-1m', 'm', 0, -5, Number.NaN, Number.POSITIVE_INFINITY, '1y']) {
+    for (const bad of [
+      '',
+      '10',
+      '10 m',
+      '-1m',
+      'm',
+      0,
+      -5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      '1y',
+    ]) {
       expect(() => durationToMs(bad as never, 'expiry.idle')).toThrowError(/expiry.idle/);
     }
   });
@@ -63,14 +74,27 @@ describe('expiry policy', () => {
 
   it('overrides keep createdAt and measure absolute from creation', () => {
     const policy = resolveExpiryPolicy({ idle: '1h', absolute: '1d' });
-    const meta = applyExpiryOverride(createMeta(1000, policy), { absolute: '30d', idle: '7d', cookie: 'persistent' }, policy);
-    expect(meta).toEqual({ createdAt: 1000, absoluteExpiresAt: 1000 + 30 * 86_400_000, idleTimeoutMs: 7 * 86_400_000, persistent: true });
-    expect(applyExpiryOverride(meta, { absolute: 'none' }, policy).absoluteExpiresAt).toBeUndefined();
+    const meta = applyExpiryOverride(
+      createMeta(1000, policy),
+      { absolute: '30d', idle: '7d', cookie: 'persistent' },
+      policy,
+    );
+    expect(meta).toEqual({
+      createdAt: 1000,
+      absoluteExpiresAt: 1000 + 30 * 86_400_000,
+      idleTimeoutMs: 7 * 86_400_000,
+      persistent: true,
+    });
+    expect(
+      applyExpiryOverride(meta, { absolute: 'none' }, policy).absoluteExpiresAt,
+    ).toBeUndefined();
   });
 
   it('rejects a persistent cookie that would outlive 400 days', () => {
     expect(() => resolveExpiryPolicy({ idle: '401d', absolute: 'none' })).toThrowError(/400 days/);
     expect(() => resolveExpiryPolicy({ idle: '401d', absolute: '400d' })).not.toThrow();
-    expect(() => resolveExpiryPolicy({ idle: '401d', absolute: 'none', cookie: 'browser-session' })).not.toThrow();
+    expect(() =>
+      resolveExpiryPolicy({ idle: '401d', absolute: 'none', cookie: 'browser-session' }),
+    ).not.toThrow();
   });
 });

@@ -14,6 +14,12 @@ export interface CountingStore extends SessionStore {
 /** Wraps `inner`, recording each contract call before delegating. */
 export function countingStore(inner: SessionStore): CountingStore {
   const calls: StoreOperation[] = [];
+  const counted =
+    <A extends unknown[], R>(operation: StoreOperation, run: (...args: A) => R) =>
+    (...args: A): R => {
+      calls.push(operation);
+      return run(...args);
+    };
   return {
     name: `counting(${inner.name})`,
     capabilities: inner.capabilities,
@@ -21,11 +27,11 @@ export function countingStore(inner: SessionStore): CountingStore {
     reset: () => {
       calls.length = 0;
     },
-    load: (key) => (calls.push('load'), inner.load(key)),
-    create: (key, record) => (calls.push('create'), inner.create(key, record)),
-    patch: (key, patch) => (calls.push('patch'), inner.patch(key, patch)),
-    touch: (key, expiresAt) => (calls.push('touch'), inner.touch(key, expiresAt)),
-    rotate: (from, to, patch) => (calls.push('rotate'), inner.rotate(from, to, patch)),
-    destroy: (key) => (calls.push('destroy'), inner.destroy(key)),
+    load: counted('load', (key) => inner.load(key)),
+    create: counted('create', (key, record) => inner.create(key, record)),
+    patch: counted('patch', (key, patch) => inner.patch(key, patch)),
+    touch: counted('touch', (key, expiresAt) => inner.touch(key, expiresAt)),
+    rotate: counted('rotate', (from, to, patch) => inner.rotate(from, to, patch)),
+    destroy: counted('destroy', (key) => inner.destroy(key)),
   };
 }

@@ -1,11 +1,11 @@
 import {
   type CommitResult,
-  type DefaultSessionData,
-  type Session,
-  type ValidSessionData,
-  type SessionManagerOptions,
   createMemoryStore,
   createSessionManager,
+  type DefaultSessionData,
+  type Session,
+  type SessionManagerOptions,
+  type ValidSessionData,
 } from '../../src/index.js';
 import { type CountingStore, countingStore } from './counting-store.js';
 

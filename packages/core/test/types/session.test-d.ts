@@ -1,10 +1,10 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  createMemoryStore,
+  createSessionManager,
   type DefaultSessionData,
   type RegisteredSessionData,
   type Session,
-  createMemoryStore,
-  createSessionManager,
 } from '../../src/index.js';
 
 interface AppData {
@@ -15,13 +15,18 @@ interface AppData {
 }
 
 describe('Session<Data> typing', () => {
-  const manager = createSessionManager<AppData>({ store: createMemoryStore(), secrets: ['x'.repeat(32)] });
+  const manager = createSessionManager<AppData>({
+    store: createMemoryStore(),
+    secrets: ['x'.repeat(32)],
+  });
   const session = manager.session(new Headers());
 
   it('types get by key', () => {
     expectTypeOf(session.get('views')).resolves.toEqualTypeOf<number | undefined>();
     expectTypeOf(session.get('lastSeen')).resolves.toEqualTypeOf<Date | undefined>();
-    expectTypeOf(session.get('prefs')).resolves.toEqualTypeOf<{ theme: 'dark' | 'light' } | undefined>();
+    expectTypeOf(session.get('prefs')).resolves.toEqualTypeOf<
+      { theme: 'dark' | 'light' } | undefined
+    >();
   });
 
   it('types set by key and rejects unknown keys or wrong values', () => {
@@ -38,7 +43,9 @@ describe('Session<Data> typing', () => {
   });
 
   it('types keys, getAll and regenerate keep lists', () => {
-    expectTypeOf(session.keys()).resolves.toEqualTypeOf<('userId' | 'views' | 'lastSeen' | 'prefs')[]>();
+    expectTypeOf(session.keys()).resolves.toEqualTypeOf<
+      ('userId' | 'views' | 'lastSeen' | 'prefs')[]
+    >();
     expectTypeOf(session.getAll()).resolves.toEqualTypeOf<Partial<AppData>>();
     expectTypeOf(session.regenerate).toBeCallableWith({ keep: ['views'] });
     // @ts-expect-error unknown key in keep
@@ -47,7 +54,10 @@ describe('Session<Data> typing', () => {
 
   it('defaults to any key with values in the value domain', () => {
     expectTypeOf<RegisteredSessionData>().toEqualTypeOf<DefaultSessionData>();
-    const loose = createSessionManager({ store: createMemoryStore(), secrets: ['x'.repeat(32)] }).session(new Headers());
+    const loose = createSessionManager({
+      store: createMemoryStore(),
+      secrets: ['x'.repeat(32)],
+    }).session(new Headers());
     expectTypeOf(loose).toEqualTypeOf<Session<DefaultSessionData>>();
     expectTypeOf(loose.set).toBeCallableWith('anything', { nested: [1, 'two', null, new Date()] });
     // @ts-expect-error functions are outside the value domain
@@ -58,7 +68,10 @@ describe('Session<Data> typing', () => {
 
   it('rejects data types outside the value domain at the manager', () => {
     // @ts-expect-error Map is not a session value
-    createSessionManager<{ m: Map<string, string> }>({ store: createMemoryStore(), secrets: ['x'.repeat(32)] });
+    createSessionManager<{ m: Map<string, string> }>({
+      store: createMemoryStore(),
+      secrets: ['x'.repeat(32)],
+    });
   });
 });
 
@@ -73,9 +86,10 @@ describe('interfaces as session data', () => {
     tags?: readonly string[];
   }
   it('accepts interfaces whose fields are storable', () => {
-    const session = createSessionManager<WithInterfaces>({ store: createMemoryStore(), secrets: ['x'.repeat(32)] }).session(
-      new Headers(),
-    );
+    const session = createSessionManager<WithInterfaces>({
+      store: createMemoryStore(),
+      secrets: ['x'.repeat(32)],
+    }).session(new Headers());
     expectTypeOf(session.get('user')).resolves.toEqualTypeOf<User | undefined>();
   });
   it('rejects interfaces with methods, bigint or Map inside', () => {

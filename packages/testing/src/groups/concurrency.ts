@@ -105,7 +105,8 @@ export async function checkParallelCreates(h: ConformanceHarness): Promise<void>
     'number of creates that reported conflict',
   ).toBe(count - 1);
   const winner = records[winners[0] ?? 0];
-  if (winner !== undefined) expectSameRecord(await h.store.load(key), winner, "the winner's record");
+  if (winner !== undefined)
+    expectSameRecord(await h.store.load(key), winner, "the winner's record");
 }
 
 /** The concurrency group. */

@@ -56,7 +56,10 @@ export async function checkCreateConflict(h: ConformanceHarness): Promise<void> 
   const key = h.key();
   const first = await seed(h, key, makeRecord(h, { entries: [['owner', 'first']] }));
   const second = makeRecord(h, {
-    entries: [['owner', 'second'], ['extra', 'x']],
+    entries: [
+      ['owner', 'second'],
+      ['extra', 'x'],
+    ],
     meta: fullMeta(h),
     expiresAt: h.later(7_200_000),
   });
@@ -90,8 +93,14 @@ export const createLoadGroup: ConformanceGroup = {
   name: 'create/load',
   checks: [
     { name: 'load of an unknown key is undefined', run: checkLoadUnknownKey },
-    { name: 'create then load returns identical entries, meta and expiry', run: checkCreateThenLoad },
-    { name: 'meta round-trips with optional fields present and absent', run: checkMetaOptionalFields },
+    {
+      name: 'create then load returns identical entries, meta and expiry',
+      run: checkCreateThenLoad,
+    },
+    {
+      name: 'meta round-trips with optional fields present and absent',
+      run: checkMetaOptionalFields,
+    },
     { name: 'a record with no entries still exists', run: checkEmptyRecord },
     { name: 'create on a live key is a conflict and does not overwrite', run: checkCreateConflict },
     { name: 'create over an expired record succeeds', run: checkCreateOverExpired },

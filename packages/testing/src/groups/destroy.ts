@@ -52,6 +52,9 @@ export const destroyGroup: ConformanceGroup = {
   checks: [
     { name: 'removes the record and only that record', run: checkDestroyRemoves },
     { name: 'is idempotent on absent records', run: checkDestroyIdempotent },
-    { name: 'a destroyed record cannot be patched, touched or rotated', run: checkDestroyedStaysDead },
+    {
+      name: 'a destroyed record cannot be patched, touched or rotated',
+      run: checkDestroyedStaysDead,
+    },
   ],
 };

@@ -4,9 +4,8 @@ import type { ConformanceHarness } from '../harness.js';
 import { expectAbsent, expectStored, makePatch, makeRecord, seed } from '../records.js';
 
 /**
- * A record is visible until its `expiresAt` and invisible once it has passed. With a manual clock
- * the instants are exact (1 ms before: live; 1 ms after: absent); the exact instant itself is
- * not checked.
+ * A record is visible while `now < expiresAt` and invisible from `expiresAt` on. With a manual
+ * clock the boundary is exact (1 ms before: live; at the instant: absent).
  */
 export async function checkExpiredInvisible(h: ConformanceHarness): Promise<void> {
   const key = h.key();
@@ -14,6 +13,10 @@ export async function checkExpiredInvisible(h: ConformanceHarness): Promise<void
   const record = await seed(h, key, makeRecord(h, { entries: [['a', '1']], expiresAt }));
   if (h.usesClock) h.clock.set(expiresAt - 1);
   await expectStored(h, key, record, 'record before its expiry');
+  if (h.usesClock) {
+    h.clock.set(expiresAt);
+    await expectAbsent(h, key, 'record at exactly its expiresAt');
+  }
   await h.passInstant(expiresAt, [key]);
   await expectAbsent(h, key, 'record past its expiry');
   await expectAbsent(h, key, 'record past its expiry, loaded again');
@@ -92,7 +95,10 @@ export const expiryGroup: ConformanceGroup = {
   name: 'expiry',
   checks: [
     { name: 'a record past its expiresAt is invisible to load', run: checkExpiredInvisible },
-    { name: 'patch, touch and rotate of an expired record are missing', run: checkExpiredWritesMissing },
+    {
+      name: 'patch, touch and rotate of an expired record are missing',
+      run: checkExpiredWritesMissing,
+    },
     { name: 'per-key expiresAt values round-trip exactly', run: checkPerKeyExpiry },
   ],
 };

@@ -106,7 +106,10 @@ export async function checkLoadOutputIsolation(h: ConformanceHarness): Promise<v
 export const isolationGroup: ConformanceGroup = {
   name: 'isolation',
   checks: [
-    { name: 'mutating the record passed to create changes nothing', run: checkCreateInputIsolation },
+    {
+      name: 'mutating the record passed to create changes nothing',
+      run: checkCreateInputIsolation,
+    },
     { name: 'mutating the patch passed to patch changes nothing', run: checkPatchInputIsolation },
     { name: 'mutating what load returned changes nothing', run: checkLoadOutputIsolation },
   ],

@@ -138,7 +138,9 @@ export async function checkRotateConcurrentPatches(h: ConformanceHarness): Promi
   let rotation: Promise<string> | undefined;
   for (let i = 0; i < count; i++) {
     if (i === count / 2) {
-      rotation = Promise.resolve(h.store.rotate(from, to, makePatch(h, { set: [['rotated', 'y']] })));
+      rotation = Promise.resolve(
+        h.store.rotate(from, to, makePatch(h, { set: [['rotated', 'y']] })),
+      );
     }
     patches.push(
       Promise.resolve(h.store.patch(from, makePatch(h, { set: [[`race-${i}`, String(i)]] }))),
@@ -165,7 +167,10 @@ export async function checkRotateConcurrentPatches(h: ConformanceHarness): Promi
 export const rotateGroup: ConformanceGroup = {
   name: 'rotate',
   checks: [
-    { name: 'moves the record with the patch applied; old key dead', run: checkRotateMovesWithPatch },
+    {
+      name: 'moves the record with the patch applied; old key dead',
+      run: checkRotateMovesWithPatch,
+    },
     { name: 'clear keeps only set; absent meta keeps meta', run: checkRotateClearKeepsMeta },
     { name: 'missing when the source is absent or destroyed', run: checkRotateMissingSource },
     { name: 'missing when the source has expired', run: checkRotateMissingExpired },
