@@ -127,3 +127,28 @@ describe('store calls per request', () => {
     expect((await h.request((s) => s.get('a'))).calls).toEqual(['load']);
   });
 });
+
+describe('insert-only creation', () => {
+  it('retries with a fresh ID when create reports a collision, and never overwrites', async () => {
+    const h = createHarness();
+    const keys: string[] = [];
+    const inner = h.store.create.bind(h.store);
+    h.store.create = (key, record) => {
+      keys.push(key);
+      return keys.length <= 2 ? 'conflict' : inner(key, record);
+    };
+    const { result } = await h.request((s) => s.set('a', 1));
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
+    expect(result.outcome).toBe('created');
+    expect((await h.request((s) => s.get('a'))).value).toBe(1);
+  });
+
+  it('gives up with CONFLICT after three collisions', async () => {
+    const h = createHarness();
+    h.store.create = () => 'conflict';
+    const session = h.open();
+    await session.set('a', 1);
+    await expect(session.commit()).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+});
