@@ -6,7 +6,7 @@ import {
   type SessionValue,
   withSession,
 } from '@sessions/core';
-import { renderPage } from './page.js';
+import { renderPage } from '@sessions/example-shared';
 
 /** The demo's session data: a counter, the signed-in user, and one key per preference. */
 export type DemoSession = { views: number; user: string } & {
