@@ -1,5 +1,10 @@
 // Errors
 
+export type { CommitPolicyOptions, SessionAdapterOptions } from './adapter/adapter-options.js';
+export { managerFromOptions, shouldCommit } from './adapter/adapter-options.js';
+export type { HeaderSource, NodeIncomingHeaders } from './adapter/header-source.js';
+// For adapter authors
+export { nodeHeaderSource } from './adapter/header-source.js';
 export type { JsonCodecOptions } from './codec/json-codec.js';
 export { createJsonCodec, jsonCodec } from './codec/json-codec.js';
 // Codecs
@@ -37,6 +42,8 @@ export type {
   SetOptions,
 } from './session/session.js';
 export * from './store/memory-store.js';
+export type { StoreObserver, StoreOperation } from './store/observe-store.js';
+export { observeStore } from './store/observe-store.js';
 // Store contract and the memory store
 export type {
   CreateResult,
@@ -64,5 +71,6 @@ export type {
 } from './types/session-value.js';
 export { appendResponseHeaders } from './web/append-response-headers.js';
 export type { SessionHandler } from './web/with-session.js';
+
 // Web-standard handlers
 export { withSession } from './web/with-session.js';

@@ -52,14 +52,34 @@ export class SessionError extends Error {
   readonly [BRAND] = true;
   /** Stable machine-readable code. */
   readonly code: SessionErrorCode;
-  /** Suggested HTTP status (503 for store outages, 400 for ambiguous requests, 500 otherwise). */
-  readonly status: number;
+  /**
+   * Suggested HTTP status (503 for store outages, 400 for ambiguous requests, 500 otherwise;
+   * remap per code with the manager's `errorStatus` option). Frameworks that read `status` or
+   * `statusCode` from thrown errors (Koa, Fastify) answer with it.
+   */
+  status: number;
 
   constructor(code: SessionErrorCode, message: string, options?: SessionErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SessionError';
     this.code = code;
     this.status = DEFAULT_STATUS[code];
+  }
+
+  /** Alias of {@link SessionError.status}, the name Fastify and Node read. */
+  get statusCode(): number {
+    return this.status;
+  }
+
+  /**
+   * A plain-text `Response` for this error that reveals only the code (frameworks such as Hono
+   * answer with it by default). The message, which may name configuration, stays in server logs.
+   */
+  getResponse(): Response {
+    return new Response(`${this.code}\n`, {
+      status: this.status,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   }
 }
 

@@ -5,7 +5,7 @@ import {
   resolveCookieOptions,
 } from '../cookie/resolve-cookie-options.js';
 import { createSigner, type Signer } from '../crypto/signer.js';
-import { SessionError } from '../errors/session-error.js';
+import { SessionError, type SessionErrorCode } from '../errors/session-error.js';
 import { type ExpiryPolicy, resolveExpiryPolicy } from '../expiry/expiry-policy.js';
 import type { SessionStore } from '../store/session-store.js';
 import { createCookieTransport } from '../transport/cookie-transport.js';
@@ -28,6 +28,8 @@ export interface SessionConfig {
   readonly maxKeyLength: number;
   readonly requireConsent: boolean;
   readonly clock: Clock;
+  /** Per-code HTTP status overrides for thrown `SessionError`s. */
+  readonly errorStatus: Partial<Record<SessionErrorCode, number>>;
   /** Reports an event to `onEvent`, swallowing listener errors. */
   readonly emit: (event: SessionEvent) => void;
 }
@@ -41,6 +43,20 @@ function positiveInteger(value: number | undefined, fallback: number, what: stri
     );
   }
   return value;
+}
+
+function checkErrorStatus(
+  map: Partial<Record<SessionErrorCode, number>> | undefined,
+): Partial<Record<SessionErrorCode, number>> {
+  for (const [code, status] of Object.entries(map ?? {})) {
+    if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) {
+      throw new SessionError(
+        'MISCONFIGURED',
+        `errorStatus.${code} must be an HTTP error status (400-599).`,
+      );
+    }
+  }
+  return { ...map };
 }
 
 function checkStore(store: SessionStore | undefined): SessionStore {
@@ -83,6 +99,7 @@ export function resolveSessionConfig(options: SessionManagerOptions): SessionCon
     maxKeyLength: positiveInteger(limits?.maxKeyLength, 256, 'limits.maxKeyLength'),
     requireConsent: options.requireConsent ?? false,
     clock: options.clock ?? systemClock,
+    errorStatus: checkErrorStatus(options.errorStatus),
     emit: (event) => {
       if (!listener) return;
       try {

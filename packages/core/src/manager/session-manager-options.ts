@@ -1,6 +1,7 @@
 import type { SessionCodec } from '../codec/session-codec.js';
 import type { CookieOptions } from '../cookie/cookie-options.js';
 import type { Secret } from '../crypto/signer.js';
+import type { SessionErrorCode } from '../errors/session-error.js';
 import type { ExpiryOptions } from '../expiry/expiry-policy.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { HeaderTransportOptions } from '../transport/header-transport.js';
@@ -45,6 +46,11 @@ export interface SessionManagerOptions {
   requireConsent?: boolean | undefined;
   /** Time source for expiry decisions. Default `Date.now`. */
   clock?: Clock | undefined;
+  /**
+   * HTTP statuses for session errors, per code, overriding the defaults (`STORE_UNAVAILABLE`: 503,
+   * `AMBIGUOUS_SESSION`: 400, others 500). Example: `{ STORE_UNAVAILABLE: 500 }`.
+   */
+  errorStatus?: Partial<Record<SessionErrorCode, number>> | undefined;
   /** Receives security and diagnostics events (never raw IDs). */
   onEvent?: SessionEventListener | undefined;
 }

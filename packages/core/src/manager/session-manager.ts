@@ -1,3 +1,4 @@
+import type { HeaderSource } from '../adapter/header-source.js';
 import type { Session } from '../session/session.js';
 import { SessionHandle } from '../session/session-handle.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -11,6 +12,11 @@ import type { SessionManagerOptions } from './session-manager-options.js';
 export interface OpenSessionOptions {
   /** A store for this request only (e.g. one built from a Cloudflare Workers binding). */
   store?: SessionStore | undefined;
+  /**
+   * The request URL, when `request` is a {@link HeaderSource} rather than a `Request`; used only to
+   * report a `Secure` cookie issued over plain HTTP (the `insecure-request` event).
+   */
+  url?: string | undefined;
 }
 
 /**
@@ -24,13 +30,14 @@ export interface SessionManager<Data extends SessionData = RegisteredSessionData
    * Opens the session a request presents. Performs no I/O: the store is read on first access, and
    * a request that never touches its session costs nothing.
    */
-  session(request: Request | Headers, options?: OpenSessionOptions): Session<Data>;
+  session(request: Request | HeaderSource, options?: OpenSessionOptions): Session<Data>;
 }
 
 /**
  * Creates a session manager for session data of type `Data` (checked against the value domain at
- * compile time; defaults to the type declared through {@link Register}). Validates every option now, so an unsafe configuration fails at
- * start-up with `SessionError('MISCONFIGURED')` rather than on the first request.
+ * compile time; defaults to the type declared through {@link Register}). Validates every option
+ * now, so an unsafe configuration fails at start-up with `SessionError('MISCONFIGURED')` rather
+ * than on the first request.
  *
  * ```ts
  * const sessions = createSessionManager<{ userId: string }>({
@@ -47,9 +54,15 @@ export function createSessionManager<Data extends ValidSessionData<Data> = Regis
     transport: config.transport,
     session(request, open) {
       // Duck-typed: a Request from another realm or polyfill must work too.
-      const url = (request as Partial<Request>).url;
-      const headers = typeof url === 'string' ? (request as Request).headers : (request as Headers);
-      return new SessionHandle<Data>(config, open?.store ?? config.store, headers, url);
+      const requestUrl = (request as Partial<Request>).url;
+      const isRequest = typeof requestUrl === 'string';
+      const headers = isRequest ? (request as Request).headers : (request as HeaderSource);
+      return new SessionHandle<Data>(
+        config,
+        open?.store ?? config.store,
+        headers,
+        isRequest ? requestUrl : open?.url,
+      );
     },
   };
 }

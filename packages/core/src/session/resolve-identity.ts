@@ -1,3 +1,4 @@
+import type { HeaderSource } from '../adapter/header-source.js';
 import { hashSessionId } from '../crypto/hash-session-id.js';
 import { SIGNED_TOKEN_LENGTH } from '../crypto/signer.js';
 import { SessionError } from '../errors/session-error.js';
@@ -31,7 +32,7 @@ function ambiguous(config: SessionConfig): SessionError {
  */
 export async function resolveIdentity(
   config: SessionConfig,
-  headers: Headers,
+  headers: HeaderSource,
 ): Promise<PresentedIdentity | undefined> {
   const tokens = config.transport.read(headers);
   if (tokens.length === 0) return undefined;

@@ -1,3 +1,4 @@
+import type { HeaderSource } from '../adapter/header-source.js';
 import { utf8ByteLength } from '../codec/utf8-byte-length.js';
 import { hashSessionId } from '../crypto/hash-session-id.js';
 import { generateSessionId } from '../crypto/session-id.js';
@@ -44,7 +45,7 @@ function entrySize(key: string, entry: StoredEntry): number {
 export class SessionHandle<Data extends SessionData> implements Session<Data> {
   readonly #config: SessionConfig;
   readonly #store: SessionStore;
-  readonly #headers: Headers;
+  readonly #headers: HeaderSource;
   readonly #url: string | undefined;
   readonly #pending = new Set<Promise<unknown>>();
 
@@ -71,7 +72,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   constructor(
     config: SessionConfig,
     store: SessionStore,
-    headers: Headers,
+    headers: HeaderSource,
     url: string | undefined,
   ) {
     this.#config = config;
@@ -254,19 +255,34 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     }
     // Wait for operations the handler started but did not await, so none is lost or half-applied.
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
-    const outcome = await this.#save();
-    this.#committed = true;
-    return { headers: await this.#responseHeaders(), outcome };
+    try {
+      const outcome = await this.#save();
+      this.#committed = true;
+      return { headers: await this.#responseHeaders(), outcome };
+    } catch (error) {
+      throw this.#withStatus(error);
+    }
   }
 
   // ---- loading -----------------------------------------------------------------------------
 
   #track<T>(operation: () => Promise<T>): Promise<T> {
-    const promise = operation();
+    const promise = operation().catch((error: unknown) => {
+      throw this.#withStatus(error);
+    });
     this.#pending.add(promise);
     const forget = () => this.#pending.delete(promise);
     promise.then(forget, forget);
     return promise;
+  }
+
+  /** Applies the manager's `errorStatus` override to a session error. */
+  #withStatus(error: unknown): unknown {
+    if (isSessionError(error)) {
+      const status = this.#config.errorStatus[error.code];
+      if (status !== undefined) error.status = status;
+    }
+    return error;
   }
 
   #presentedIdentity(): Promise<PresentedIdentity | undefined> {

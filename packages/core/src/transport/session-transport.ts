@@ -1,3 +1,4 @@
+import type { HeaderSource } from '../adapter/header-source.js';
 import type { CookieLifetime } from '../cookie/serialize-set-cookie.js';
 
 /** A response header to add: `[name, value]`. Append, never replace (`Set-Cookie` may repeat). */
@@ -13,7 +14,7 @@ export interface SessionTransport {
   /** The cookie or header name; also bound into token signatures. */
   readonly name: string;
   /** Every raw token the request presents (zero, one, or several when it repeats the name). */
-  read(headers: Headers): string[];
+  read(headers: HeaderSource): string[];
   /** The header that hands a (new or re-issued) token to the client; `now` dates a cookie's `Expires`. */
   issue(token: string, lifetime: CookieLifetime, now: number): ResponseHeader;
   /** The header that tells the client to forget its token (logout). */

@@ -1,3 +1,4 @@
+import { type CommitPolicyOptions, shouldCommit } from '../adapter/adapter-options.js';
 import type { SessionManager } from '../manager/session-manager.js';
 import type { Session } from '../session/session.js';
 import type { SessionData } from '../types/session-value.js';
@@ -12,16 +13,24 @@ export type SessionHandler<Data extends SessionData> = (
 /**
  * Wraps a `(request, session) => Response` handler into a plain `fetch`-style handler: opens the
  * session, runs the handler, commits, and adds the session headers to the response. For runtimes
- * without a framework (Deno.serve, Bun.serve, Workers). When the handler throws, nothing is
- * committed and the error propagates.
+ * without a framework (Deno.serve, Bun.serve, Workers). When the handler throws or answers 5xx,
+ * nothing is committed (unless `policy.commitOnError`), and a thrown error propagates.
  */
 export function withSession<Data extends SessionData>(
   manager: SessionManager<Data>,
   handler: SessionHandler<Data>,
+  policy: CommitPolicyOptions = {},
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     const session = manager.session(request);
-    const response = await handler(request, session);
+    let response: Response;
+    try {
+      response = await handler(request, session);
+    } catch (error) {
+      if (policy.commitOnError === true) await session.commit();
+      throw error;
+    }
+    if (!shouldCommit({ failed: false, status: response.status }, policy)) return response;
     const { headers } = await session.commit();
     return appendResponseHeaders(response, headers);
   };

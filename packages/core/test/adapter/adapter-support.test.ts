@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createMemoryStore,
+  createSessionManager,
+  managerFromOptions,
+  nodeHeaderSource,
+  observeStore,
+  SessionError,
+  shouldCommit,
+} from '../../src/index.js';
+import { SECRET } from '../support/harness.js';
+
+describe('nodeHeaderSource', () => {
+  it('reads Node header objects case-insensitively, joining arrays', () => {
+    const source = nodeHeaderSource({ cookie: 'a=1; sid=x', 'x-list': ['a', 'b'] });
+    expect(source.get('Cookie')).toBe('a=1; sid=x');
+    expect(source.get('x-list')).toBe('a, b');
+    expect(source.get('missing')).toBeNull();
+  });
+
+  it('opens sessions from Node headers like from a Request', async () => {
+    const manager = createSessionManager({ store: createMemoryStore(), secrets: [SECRET] });
+    const first = manager.session(new Headers());
+    await first.set('n', 1);
+    const [[, cookie] = ['', '']] = (await first.commit()).headers;
+    const second = manager.session(
+      nodeHeaderSource({ cookie: `other=1; ${cookie.split(';')[0]}` }),
+    );
+    expect(await second.get('n')).toBe(1);
+  });
+});
+
+describe('observeStore', () => {
+  it('reports each call before forwarding it, and forwards results and capabilities', async () => {
+    const seen: string[] = [];
+    const inner = createMemoryStore();
+    const store = observeStore(inner, (op) => seen.push(op));
+    expect(store.capabilities).toBe(inner.capabilities);
+    const manager = createSessionManager({ store, secrets: [SECRET] });
+    const session = manager.session(new Headers());
+    await session.set('a', 1);
+    await session.commit();
+    expect(seen).toEqual(['create']);
+    expect(await store.deleteExpired?.()).toBe(0);
+    expect(seen).toEqual(['create', 'deleteExpired']);
+  });
+
+  it('an observer that throws does not fail the call', async () => {
+    const store = observeStore(createMemoryStore(), () => {
+      throw new Error('metrics down');
+    });
+    expect(await store.load('x'.repeat(43))).toBeUndefined();
+  });
+});
+
+describe('errors for frameworks', () => {
+  it('carry status and statusCode, and render a Response revealing only the code', async () => {
+    const error = new SessionError('STORE_UNAVAILABLE', 'redis at 10.0.0.1 refused');
+    expect(error.status).toBe(503);
+    expect(error.statusCode).toBe(503);
+    const response = error.getResponse();
+    expect(response.status).toBe(503);
+    expect(await response.text()).toBe('STORE_UNAVAILABLE\n');
+  });
+
+  it('errorStatus remaps the status of errors a session throws', async () => {
+    const failing = observeStore(createMemoryStore(), (op) => {
+      if (op === 'create') throw new Error('ignored: observers cannot fail calls');
+    });
+    const store = { ...failing, create: () => Promise.reject(new Error('down')) };
+    const manager = createSessionManager({
+      store,
+      secrets: [SECRET],
+      errorStatus: { STORE_UNAVAILABLE: 500 },
+    });
+    const session = manager.session(new Headers());
+    await session.set('a', 1);
+    await expect(session.commit()).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      status: 500,
+    });
+    expect(() =>
+      createSessionManager({ store, secrets: [SECRET], errorStatus: { CONFLICT: 200 } }),
+    ).toThrowError(expect.objectContaining({ code: 'MISCONFIGURED' }));
+  });
+});
+
+describe('commit policy', () => {
+  it('commits unless the handler failed or answered 5xx, or when commitOnError is set', () => {
+    expect(shouldCommit({ failed: false, status: 200 }, {})).toBe(true);
+    expect(shouldCommit({ failed: false, status: 404 }, {})).toBe(true);
+    expect(shouldCommit({ failed: false, status: 500 }, {})).toBe(false);
+    expect(shouldCommit({ failed: true, status: 200 }, {})).toBe(false);
+    expect(shouldCommit({ failed: true, status: 500 }, { commitOnError: true })).toBe(true);
+  });
+
+  it('managerFromOptions uses a given manager or builds one', () => {
+    const manager = createSessionManager({ store: createMemoryStore(), secrets: [SECRET] });
+    expect(managerFromOptions({ manager })).toBe(manager);
+    expect(
+      managerFromOptions({ store: createMemoryStore(), secrets: [SECRET] }).transport.kind,
+    ).toBe('cookie');
+  });
+});
