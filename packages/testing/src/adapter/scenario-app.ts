@@ -1,0 +1,115 @@
+import type { Session, SessionKey, SessionValue } from '@sessions/core';
+
+/** The session data of the scenario app: any key, any value in the domain. */
+export type ScenarioData = Record<string, SessionValue>;
+
+/** The request as the scenario app sees it. */
+export interface ScenarioRequest {
+  readonly method: string;
+  /** The path without query, e.g. `/set/theme`. */
+  readonly path: string;
+  /** The raw request body ('' when there is none). */
+  readonly body: string;
+}
+
+/** What the framework route must answer. */
+export type ScenarioResponse =
+  /** A JSON body with this status. */
+  | { readonly kind: 'json'; readonly status: number; readonly body: unknown }
+  /** A redirect through the framework's own redirect API (`c.redirect`, `reply.redirect`, `ctx.redirect`). */
+  | { readonly kind: 'redirect'; readonly status: 302 | 303; readonly location: string };
+
+/** Thrown by the `/throw...` routes: the adapter must let the framework's error path handle it. */
+export class ScenarioError extends Error {
+  constructor() {
+    super('scenario handler failed on purpose');
+    this.name = 'ScenarioError';
+  }
+}
+
+const json = (body: unknown, status = 200): ScenarioResponse => ({ kind: 'json', status, body });
+
+function parse(body: string): SessionValue {
+  return body === '' ? null : (JSON.parse(body) as SessionValue);
+}
+
+/**
+ * The scenario app's logic, the same on every framework: an adapter's test driver mounts one
+ * catch-all route that calls this with the request's session and writes the answer back.
+ *
+ * Routes: `GET /untouched` · `GET /get/:key` · `GET /all` · `GET /state` · `PUT /set/:key` (JSON body)
+ * · `DELETE /key/:key` · `POST /clear` · `POST /regenerate` (optional JSON `{ "keep": [...] }`) ·
+ * `POST /login` (regenerate with `keep: []`, set `user`, flash, redirect 303 to `/`) · `POST /destroy`
+ * · `POST /logout` (destroy, redirect 303) · `POST /flash` (JSON body) · `GET /flash` ·
+ * `POST /consent` · `POST /remember` · `PUT /save-then-throw/:key` · `PUT /throw/:key` ·
+ * `GET /fail-500/:key` (sets the key, answers 500).
+ */
+export async function handleScenario(
+  session: Session<ScenarioData>,
+  request: ScenarioRequest,
+): Promise<ScenarioResponse> {
+  const [, route = '', arg = ''] = request.path.split('/');
+  const key = decodeURIComponent(arg) as SessionKey<ScenarioData>;
+  switch (`${request.method} /${route}`) {
+    case 'GET /untouched':
+      return json({ ok: true });
+    case 'GET /get':
+      return json({ value: (await session.get(key)) ?? null });
+    case 'GET /all':
+      return json(await session.getAll());
+    case 'GET /state':
+      await session.get('probe');
+      return json({ isNew: session.isNew });
+    case 'PUT /set':
+      await session.set(key, parse(request.body));
+      return json({ ok: true });
+    case 'DELETE /key':
+      await session.remove(key);
+      return json({ ok: true });
+    case 'POST /clear':
+      await session.clear();
+      return json({ ok: true });
+    case 'POST /regenerate': {
+      const options =
+        request.body === '' ? undefined : (JSON.parse(request.body) as { keep?: string[] });
+      await session.regenerate(options);
+      return json({ ok: true });
+    }
+    case 'POST /login':
+      await session.regenerate({ keep: [] });
+      await session.set('user', parse(request.body));
+      await session.flash('notice', 'signed in');
+      return { kind: 'redirect', status: 303, location: '/' };
+    case 'POST /destroy':
+      await session.destroy();
+      return json({ ok: true });
+    case 'POST /logout':
+      await session.destroy();
+      return { kind: 'redirect', status: 303, location: '/' };
+    case 'POST /flash':
+      await session.flash('notice', parse(request.body));
+      return json({ ok: true });
+    case 'GET /flash':
+      return json({ value: (await session.getFlash('notice')) ?? null });
+    case 'POST /consent':
+      session.allowStorage();
+      await session.set('consented', true);
+      return json({ ok: true });
+    case 'POST /remember':
+      await session.setExpiry({ idle: '14d', absolute: '30d', cookie: 'persistent' });
+      await session.set('remembered', true);
+      return json({ ok: true });
+    case 'PUT /save-then-throw':
+      await session.set(key, parse(request.body));
+      await session.save();
+      throw new ScenarioError();
+    case 'PUT /throw':
+      await session.set(key, parse(request.body));
+      throw new ScenarioError();
+    case 'GET /fail-500':
+      await session.set(key, true);
+      return json({ failed: true }, 500);
+    default:
+      return json({ error: 'no such scenario route' }, 404);
+  }
+}
