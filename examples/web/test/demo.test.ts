@@ -69,6 +69,10 @@ describe('demo over HTTP', () => {
     const get = client(base);
     expect((await get('/api/prefs/theme', { method: 'PUT', body: 'not json' })).status).toBe(400);
     expect((await get('/api/prefs/bad%20key', { method: 'PUT', body: '1' })).status).toBe(400);
+    const huge = JSON.stringify('x'.repeat(70_000));
+    expect((await get('/api/prefs/huge', { method: 'PUT', body: huge })).status).toBe(413);
+    const deep = `${'['.repeat(40)}${']'.repeat(40)}`;
+    expect((await get('/api/prefs/deep', { method: 'PUT', body: deep })).status).toBe(400);
     expect(
       (await get('/login', { method: 'POST', body: new URLSearchParams({ username: '' }) })).status,
     ).toBe(400);

@@ -66,6 +66,14 @@ export class SessionError extends Error {
     this.status = DEFAULT_STATUS[code];
   }
 
+  /**
+   * Whether the message may be shown to the client (the `http-errors` convention Koa follows):
+   * true for 4xx, so a rejected request is answered plainly instead of logged as a server fault.
+   */
+  get expose(): boolean {
+    return this.status < 500;
+  }
+
   /** Alias of {@link SessionError.status}, the name Fastify and Node read. */
   get statusCode(): number {
     return this.status;

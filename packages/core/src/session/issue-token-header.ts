@@ -23,7 +23,12 @@ function warnIfInsecure(config: SessionConfig, url: string | undefined): void {
   )
     return;
   if (!url.startsWith('http:')) return;
-  const host = new URL(url).hostname;
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return; // A URL built from a hostile Host header: not worth a warning, never worth a failure.
+  }
   if (isLoopback(host)) return;
   warned.add(config);
   config.emit({ type: 'insecure-request', host });

@@ -102,3 +102,18 @@ describe('commit policy', () => {
     ).toBe('cookie');
   });
 });
+
+describe('hostile request URLs', () => {
+  it('a URL that does not parse never fails the commit', async () => {
+    const manager = createSessionManager({ store: createMemoryStore(), secrets: [SECRET] });
+    const session = manager.session(nodeHeaderSource({}), { url: 'http://a b/' });
+    await session.set('a', 1);
+    const { headers } = await session.commit();
+    expect(headers).toHaveLength(1);
+  });
+
+  it('4xx errors are exposed to clients, 5xx are not', () => {
+    expect(new SessionError('AMBIGUOUS_SESSION', 'x').expose).toBe(true);
+    expect(new SessionError('STORE_UNAVAILABLE', 'x').expose).toBe(false);
+  });
+});
