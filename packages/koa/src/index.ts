@@ -1,0 +1,2 @@
+export type { SessionContext } from './sessions.js';
+export { sessions } from './sessions.js';
