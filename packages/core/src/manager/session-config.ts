@@ -17,7 +17,8 @@ import type { SessionManagerOptions } from './session-manager-options.js';
 
 /** Options resolved and validated once per manager; shared by every request's session. */
 export interface SessionConfig {
-  readonly store: SessionStore;
+  /** The default store; absent when every request brings its own. */
+  readonly store: SessionStore | undefined;
   readonly signer: Signer;
   readonly transport: SessionTransport;
   readonly cookie: ResolvedCookieOptions;
@@ -59,7 +60,8 @@ function checkErrorStatus(
   return { ...map };
 }
 
-function checkStore(store: SessionStore | undefined): SessionStore {
+/** Throws `MISCONFIGURED` unless `store` implements the contract's required methods. */
+export function checkStore(store: SessionStore | undefined): SessionStore {
   const required = ['load', 'create', 'patch', 'touch', 'rotate', 'destroy'] as const;
   if (
     typeof store !== 'object' ||
@@ -76,7 +78,7 @@ function checkStore(store: SessionStore | undefined): SessionStore {
 
 /** Validates options and applies defaults; every unsafe setting throws `MISCONFIGURED` here. */
 export function resolveSessionConfig(options: SessionManagerOptions): SessionConfig {
-  const store = checkStore(options.store);
+  const store = options.store === undefined ? undefined : checkStore(options.store);
   const cookie = resolveCookieOptions(options.cookie);
   const transportOption = options.transport ?? 'cookie';
   const transport =

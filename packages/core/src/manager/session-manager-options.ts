@@ -22,8 +22,12 @@ export interface SessionLimits {
 
 /** Everything a session manager needs; create one per app. */
 export interface SessionManagerOptions {
-  /** Where sessions live, e.g. `createMemoryStore()`. Can be overridden per request. */
-  store: SessionStore;
+  /**
+   * Where sessions live, e.g. `createMemoryStore()`. Optional only when every request supplies
+   * its own (`manager.session(request, { store })`, e.g. from a Cloudflare Workers binding); a
+   * request without either fails with `MISCONFIGURED`.
+   */
+  store?: SessionStore | undefined;
   /**
    * HMAC-SHA-256 signing secrets, each at least 32 bytes. The first signs; all verify, so rotate by
    * prepending a new secret and removing the old one later (its tokens then stop working).

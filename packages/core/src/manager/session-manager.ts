@@ -1,11 +1,12 @@
 import type { HeaderSource } from '../adapter/header-source.js';
+import { SessionError } from '../errors/session-error.js';
 import type { Session } from '../session/session.js';
 import { SessionHandle } from '../session/session-handle.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { SessionTransport } from '../transport/session-transport.js';
 import type { Register, RegisteredSessionData } from '../types/register.js';
 import type { SessionData, ValidSessionData } from '../types/session-value.js';
-import { resolveSessionConfig } from './session-config.js';
+import { checkStore, resolveSessionConfig } from './session-config.js';
 import type { SessionManagerOptions } from './session-manager-options.js';
 
 /** Per-request options for {@link SessionManager.session}. */
@@ -50,6 +51,16 @@ export function createSessionManager<Data extends ValidSessionData<Data> = Regis
   options: SessionManagerOptions,
 ): SessionManager<Data> {
   const config = resolveSessionConfig(options);
+  const storeFor = (requestStore: SessionStore | undefined): SessionStore => {
+    if (requestStore !== undefined) {
+      return requestStore === config.store ? requestStore : checkStore(requestStore);
+    }
+    if (config.store !== undefined) return config.store;
+    throw new SessionError(
+      'MISCONFIGURED',
+      'no session store: pass `store` to the manager, or `{ store }` with each request (manager.session(request, { store })).',
+    );
+  };
   return {
     transport: config.transport,
     session(request, open) {
@@ -59,7 +70,7 @@ export function createSessionManager<Data extends ValidSessionData<Data> = Regis
       const headers = isRequest ? (request as Request).headers : (request as HeaderSource);
       return new SessionHandle<Data>(
         config,
-        open?.store ?? config.store,
+        storeFor(open?.store),
         headers,
         isRequest ? requestUrl : open?.url,
       );

@@ -454,3 +454,20 @@ describe('misconfiguration is rejected at construction', () => {
     });
   }
 });
+
+describe('per-request stores', () => {
+  it('a manager without a store serves requests that bring their own, and rejects others', async () => {
+    const store = createMemoryStore();
+    const manager = createSessionManager({ secrets: [SECRET] });
+    const session = manager.session(new Headers(), { store });
+    await session.set('a', 1);
+    await session.commit();
+    expect(store.size).toBe(1);
+    expect(() => manager.session(new Headers())).toThrowError(
+      expect.objectContaining({ code: 'MISCONFIGURED' }),
+    );
+    expect(() => manager.session(new Headers(), { store: {} as SessionStore })).toThrowError(
+      expect.objectContaining({ code: 'MISCONFIGURED' }),
+    );
+  });
+});

@@ -1,0 +1,2 @@
+export type { HonoSessionOptions, SessionEnv } from './sessions.js';
+export { sessions } from './sessions.js';

@@ -1,0 +1,82 @@
+import {
+  managerFromOptions,
+  type RegisteredSessionData,
+  type Session,
+  type SessionAdapterOptions,
+  type SessionData,
+  type SessionStore,
+  shouldCommit,
+  type ValidSessionData,
+} from '@sessions/core';
+import type { Context, Env, MiddlewareHandler } from 'hono';
+
+/**
+ * The Hono `Env` the middleware adds: `c.get('session')` and `c.var.session` are a
+ * `Session<Data>`. Pass it to `new Hono<SessionEnv<AppData>>()`, or intersect it with your own
+ * env (`SessionEnv<AppData> & { Bindings: { ... } }`).
+ */
+export type SessionEnv<Data extends SessionData = RegisteredSessionData> = {
+  Variables: { session: Session<Data> };
+};
+
+/**
+ * Options of {@link sessions}: the manager's options (or `{ manager }`), `commitOnError`, and
+ * `storeFor` to pick the store per request.
+ */
+export type HonoSessionOptions<
+  Data extends SessionData = RegisteredSessionData,
+  E extends Env = Env,
+> = SessionAdapterOptions<Data> & {
+  /**
+   * Picks this request's store, e.g. one wrapping a Cloudflare Workers binding from `c.env`.
+   * Called once per request before the handler (it should only wrap, never connect); the store it
+   * returns replaces the manager's `store` for that request. Default: the manager's `store`.
+   *
+   * ```ts
+   * storeFor: (c: Context<AppEnv>) => createKvStore(c.env.SESSIONS)
+   * ```
+   */
+  storeFor?: ((c: Context<E>) => SessionStore) | undefined;
+};
+
+/**
+ * Hono middleware that gives every request a lazy `c.var.session` (no I/O until the handler reads
+ * or writes it) and commits it after the handler: at most one store write, then the `Set-Cookie`
+ * (or token header) is appended to `c.res`. Nothing is committed when the handler threw or answered
+ * 5xx, unless `commitOnError`. A `SessionError` (store outage 503, ambiguous cookies 400), from the
+ * handler or from the commit, goes to Hono's error path (`app.onError`; by default Hono answers
+ * with the error's `getResponse()`). Web-standard only, so it runs wherever Hono runs.
+ *
+ * ```ts
+ * type AppSession = { views: number };
+ * const app = new Hono<SessionEnv<AppSession>>();
+ * app.use(sessions<AppSession>({ store: createMemoryStore(), secrets: [SESSION_SECRET] }));
+ * ```
+ */
+export function sessions<
+  Data extends ValidSessionData<Data> = RegisteredSessionData,
+  E extends Env = Env,
+>(options: HonoSessionOptions<Data, E>): MiddlewareHandler<SessionEnv<Data>> {
+  const manager = managerFromOptions<Data>(options);
+  return async (c, next) => {
+    // Hono types a middleware by the env it adds; at run time `c` is the app's context, carrying
+    // the bindings of the app's env `E`.
+    const store = options.storeFor?.(c as unknown as Context<E>);
+    const session = manager.session(c.req.raw, { store });
+    c.set('session', session);
+    try {
+      await next();
+    } catch (error) {
+      // Hono routes thrown Errors to onError and sets `c.error`; only non-Error throws (and
+      // failing error handlers) get here.
+      if (shouldCommit({ failed: true, status: 500 }, options)) await session.commit();
+      throw error;
+    }
+    if (!shouldCommit({ failed: c.error !== undefined, status: c.res.status }, options)) return;
+    // A commit failure throws from here: Hono's compose hands it to onError like a handler error.
+    const { headers } = await session.commit();
+    // After next() the response is final; c.header copies it first, so immutable headers (a
+    // returned fetch() or Response.redirect()) still get the cookie, and streams stay unread.
+    for (const [name, value] of headers) c.header(name, value, { append: true });
+  };
+}

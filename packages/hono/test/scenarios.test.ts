@@ -1,0 +1,45 @@
+import {
+  type AdapterConformanceOptions,
+  describeAdapterConformance,
+  handleScenario,
+  type ScenarioData,
+  ScenarioError,
+} from '@sessions/testing';
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { beforeAll, vi } from 'vitest';
+import { type HonoSessionOptions, type SessionEnv, sessions } from '../src/index.js';
+import { inProcess, overNodeServer } from './support/drivers.js';
+
+/** The scenario app: one catch-all route; errors go to Hono's default error handler. */
+function scenarioApp(options: HonoSessionOptions<ScenarioData>) {
+  const app = new Hono<SessionEnv<ScenarioData>>();
+  app.use(sessions(options));
+  app.all('*', async (c) => {
+    const result = await handleScenario(c.var.session, {
+      method: c.req.method,
+      path: c.req.path,
+      body: await c.req.text(),
+    });
+    if (result.kind === 'redirect') return c.redirect(result.location, result.status);
+    return c.json(result.body, result.status as ContentfulStatusCode);
+  });
+  return app;
+}
+
+// Hono's default error handler logs errors without `getResponse`; the scenarios throw on purpose.
+beforeAll(() => {
+  const log = console.error;
+  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    if (!(args[0] instanceof ScenarioError)) log(...args);
+  });
+});
+
+const suites: AdapterConformanceOptions[] = [
+  { name: 'hono (app.request)', createApp: (options) => inProcess(scenarioApp(options)) },
+  {
+    name: 'hono (@hono/node-server)',
+    createApp: (options) => overNodeServer(scenarioApp(options)),
+  },
+];
+for (const suite of suites) describeAdapterConformance(suite);
