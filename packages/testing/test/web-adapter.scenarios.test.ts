@@ -17,7 +17,10 @@ describeAdapterConformance({
           body: await request.text(),
         });
         if (result.kind === 'redirect') {
-          return new Response(null, { status: result.status, headers: { location: result.location } });
+          return new Response(null, {
+            status: result.status,
+            headers: { location: result.location },
+          });
         }
         return Response.json(result.body, { status: result.status });
       },
@@ -29,7 +32,9 @@ describeAdapterConformance({
           return await handler(request);
         } catch (error) {
           // What a framework's default error path does.
-          return isSessionError(error) ? error.getResponse() : new Response('internal error', { status: 500 });
+          return isSessionError(error)
+            ? error.getResponse()
+            : new Response('internal error', { status: 500 });
         }
       },
     };

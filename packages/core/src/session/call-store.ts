@@ -17,7 +17,7 @@ export async function callStore<T>(
     if (isSessionError(error)) throw error;
     throw new SessionError(
       'STORE_UNAVAILABLE',
-      `session store "${store.name}" failed to ${operation}; nothing was changed and the user keeps their session. Check the store's connection and retry.`,
+      `session store "${store.name}" failed to ${operation}; the user keeps their session (a write that timed out may or may not have been applied). Check the store's connection and retry.`,
       { cause: error },
     );
   }

@@ -1,12 +1,15 @@
 /**
  * The record model shared by the engine and every store. All instants are absolute epoch
- * milliseconds computed by the engine, so stores never do time arithmetic of their own: they
+ * milliseconds (integers) computed by the engine, so stores never do time arithmetic of their own: they
  * only compare an instant with their clock (`Date.now()`, Redis `PEXPIREAT`, SQL `now()`).
  */
 
 /** One stored value: the codec's encoding and an optional per-key expiry. */
 export interface StoredEntry {
-  /** The value as encoded by the session's codec. Opaque to stores: store and return it byte for byte. */
+  /**
+   * The value as encoded by the session's codec. Opaque to stores: store and return it byte for
+   * byte. Always well-formed Unicode without U+0000 (see `SessionCodec`).
+   */
   readonly value: string;
   /**
    * Epoch ms from which this key is expired (a per-key TTL). Absent: the key lives as long as the
@@ -33,7 +36,7 @@ export interface SessionMeta {
 /** A whole session as a store holds it. */
 export interface SessionRecord {
   /**
-   * The session's data, one entry per key. Keys are non-empty, well-formed Unicode strings without
+   * The session's data, one entry per key. Order carries no meaning (stores need not keep it). Keys are non-empty, well-formed Unicode strings without
    * U+0000. App keys never contain control characters; the engine's own keys start with U+0001
    * (flash values), so stores must accept U+0001-U+001F in keys.
    */

@@ -32,7 +32,8 @@ export interface StoreCapabilities {
  *   `now < expiresAt`; from `expiresAt` on it is absent for every method.
  * - Methods may return values or promises. A store signals failure by throwing (or rejecting); the
  *   engine turns that into a `SessionError` with code `STORE_UNAVAILABLE` and never into an empty
- *   session. Stores should bound every operation with a deadline.
+ *   session. Stores should bound every operation with a deadline. A write that rejects may have
+ *   been applied before it rejected (a timeout), but must never apply after it has rejected.
  * - Every method must be safe to call concurrently for the same key, and operations on one key are
  *   linearizable: once a call has resolved, every later call sees its effect (no stale replicas).
  * - The engine never mutates a record or patch it passed in, and never mutates what `load`

@@ -150,6 +150,8 @@ describe('cookie serialization properties', () => {
     fc.assert(
       fc.property(tokenName, octetValue, lifetimeArbitrary, (name, value, lifetime) => {
         fc.pre(lifetime.kind !== 'delete');
+        // NaN is rejected with MISCONFIGURED (covered by the property below); round-trip the rest.
+        fc.pre(lifetime.kind !== 'persistent' || !Number.isNaN(lifetime.maxAgeSeconds));
         const header = serializeSetCookie(name, value, options, lifetime);
         expect(readCookieValues(header.split(';')[0], name)).toEqual([value]);
       }),

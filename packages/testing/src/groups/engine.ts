@@ -37,6 +37,7 @@ export const PARITY_VALUES: Readonly<Record<string, SessionValue>> = Object.from
   ['string', 'plain'],
   ['empty', ''],
   ['unicode', 'é日本 🎉 שלום \u200d'],
+  ['nul', 'a\u0000b'],
   ['quotes', `'"\\%_--;*?[]{}`],
   ['zero', 0],
   ['negative', -42.5],
@@ -63,7 +64,10 @@ export async function checkEngineValueParity(h: ConformanceHarness): Promise<voi
   const cookie = cookieFrom(await first.commit());
   const second = manager.session(new Headers({ cookie }));
   const all = await second.getAll();
-  expect(Object.keys(all), 'keys after a round trip').toEqual(Object.keys(PARITY_VALUES));
+  // Key order is not part of the contract (Redis hashes do not keep it), so compare as sets.
+  expect(Object.keys(all).sort(), 'keys after a round trip').toEqual(
+    Object.keys(PARITY_VALUES).sort(),
+  );
   for (const key of Object.keys(PARITY_VALUES)) {
     expect(all[key], `value of "${key}" after a round trip`).toEqual(PARITY_VALUES[key]);
   }

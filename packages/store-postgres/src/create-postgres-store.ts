@@ -1,0 +1,202 @@
+import type {
+  CreateResult,
+  RotateResult,
+  SessionPatch,
+  SessionRecord,
+  SessionStore,
+  WriteResult,
+} from '@sessions/core';
+import type { Sql } from 'postgres';
+import { type CleanupJob, type CleanupOptions, startCleanup } from './cleanup-job.js';
+import { DELETE_BATCH_SIZE, deleteExpiredBatch } from './delete-expired.js';
+import { encodePatch, encodeRecord } from './encode-record.js';
+import { instantToTimestamp } from './instants.js';
+import { migrate } from './migrate.js';
+import { type PostgresStoreOptions, resolveOptions } from './postgres-store-options.js';
+import { rowToRecord } from './row-to-record.js';
+import { checkTransformKeepsNames } from './sql-identifiers.js';
+import { createStatementRunner } from './statement-runner.js';
+import { createStatement } from './statements/create.js';
+import { destroyStatement } from './statements/destroy.js';
+import { loadStatement } from './statements/load.js';
+import { patchStatement } from './statements/patch.js';
+import { ROTATE_TARGET_TAKEN, rotateStatement } from './statements/rotate.js';
+import { touchStatement } from './statements/touch.js';
+import type { StoreContext } from './store-context.js';
+
+/**
+ * A {@link SessionStore} on Postgres through postgres.js. Every method is async and makes one
+ * statement (a round trip on a warm connection), bounded by `timeoutMs`.
+ */
+export interface PostgresStore extends SessionStore {
+  /** See {@link SessionStore.load}. One `SELECT`; returns fresh objects the caller may mutate. */
+  load(key: string): Promise<SessionRecord | undefined>;
+  /** See {@link SessionStore.create}. One `INSERT ... ON CONFLICT`; never overwrites a live record. */
+  create(key: string, record: SessionRecord): Promise<CreateResult>;
+  /** See {@link SessionStore.patch}. One `UPDATE` of the changed keys only, while live. */
+  patch(key: string, patch: SessionPatch): Promise<WriteResult>;
+  /** See {@link SessionStore.touch}. One `UPDATE` of the expiry only, while live. */
+  touch(key: string, expiresAt: number): Promise<WriteResult>;
+  /** See {@link SessionStore.rotate}. One atomic statement (delete and insert in a CTE). */
+  rotate(fromKey: string, toKey: string, patch: SessionPatch): Promise<RotateResult>;
+  /** See {@link SessionStore.destroy}. One `DELETE`. */
+  destroy(key: string): Promise<void>;
+  /**
+   * Deletes every expired record, in statements of at most 1,000 rows (each bounded by
+   * `timeoutMs`, skipping rows a request is writing), and returns how many it deleted. Call it
+   * from a scheduled job, or use {@link PostgresStore.startCleanup}.
+   */
+  deleteExpired(): Promise<number>;
+  /**
+   * Creates or upgrades the schema (see the README): idempotent, versioned, safe to run from many
+   * instances at once. When it resolves, the table exists. Not bounded by `timeoutMs`: it may
+   * wait for another instance's migration.
+   */
+  migrate(): Promise<void>;
+  /**
+   * Starts a periodic, `unref`'d, jittered `deleteExpired()` (see `startCleanup`). Opt-in; stop
+   * it with `await job.stop()` before closing the client.
+   */
+  startCleanup(options?: CleanupOptions): CleanupJob;
+  /** The schema holding the table. */
+  readonly schema: string;
+  /** The sessions table's name. */
+  readonly table: string;
+}
+
+/** True for the failure the rotate statement raises on purpose (see `rotateStatement`). */
+function isTargetTaken(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    error.code === '22P02' &&
+    error instanceof Error &&
+    error.message.includes(ROTATE_TARGET_TAKEN)
+  );
+}
+
+/**
+ * Creates a session store on the application's postgres.js client (`postgres(url)`), which the
+ * store never closes. Nothing is sent to the database until the first call: run
+ * `await store.migrate()` at startup (or pass `migrate: true`).
+ *
+ * Throws `SessionError('MISCONFIGURED')` for invalid options; its methods throw
+ * `SessionError('INVALID_VALUE')` / `('INVALID_KEY')` for input Postgres cannot hold, and plain
+ * errors (which the engine reports as `STORE_UNAVAILABLE`) when the database fails or is late.
+ *
+ * @example
+ * ```ts
+ * import postgres from 'postgres';
+ * import { createPostgresStore } from '@sessions/store-postgres';
+ *
+ * const sql = postgres(process.env.DATABASE_URL!);
+ * const store = createPostgresStore(sql, { timeoutMs: 1_000 });
+ * await store.migrate();
+ * ```
+ */
+export function createPostgresStore(sql: Sql, options: PostgresStoreOptions = {}): PostgresStore {
+  const { names, timeoutMs, migrate: autoMigrate } = resolveOptions(options);
+  checkTransformKeepsNames(sql, names);
+  const context: StoreContext = { sql, names };
+
+  /** The `migrate: true` migration: shared while pending or done, forgotten once it fails. */
+  let migration: Promise<void> | undefined;
+  function migrated(): Promise<void> {
+    if (migration === undefined) {
+      const attempt = migrate(context);
+      migration = attempt;
+      attempt.catch(() => {
+        if (migration === attempt) migration = undefined;
+      });
+    }
+    return migration;
+  }
+
+  const run = createStatementRunner({
+    timeoutMs,
+    before: autoMigrate ? migrated : undefined,
+  });
+
+  async function deleteExpired(): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const [row] = await run('deleteExpired', () => deleteExpiredBatch(context));
+      const batch = Number(row?.[0] ?? 0);
+      removed += batch;
+      if (batch < DELETE_BATCH_SIZE) return removed;
+    }
+  }
+
+  const store = {
+    name: 'postgres',
+    capabilities: { atomicRotate: true, deleteExpired: true },
+    schema: names.schema,
+    table: names.table,
+
+    async load(key: string): Promise<SessionRecord | undefined> {
+      const [row] = await run('load', () => loadStatement(context, key));
+      return row === undefined ? undefined : rowToRecord(row);
+    },
+
+    async create(key: string, record: SessionRecord): Promise<CreateResult> {
+      const encoded = encodeRecord(record);
+      const result = await run('create', (deadline) =>
+        createStatement(context, key, encoded, deadline),
+      );
+      return result.count === 1 ? 'created' : 'conflict';
+    },
+
+    async patch(key: string, patch: SessionPatch): Promise<WriteResult> {
+      const encoded = encodePatch(patch);
+      const result = await run('patch', (deadline) =>
+        patchStatement(context, key, encoded, deadline),
+      );
+      return result.count === 1 ? 'ok' : 'missing';
+    },
+
+    async touch(key: string, expiresAt: number): Promise<WriteResult> {
+      const instant = instantToTimestamp(expiresAt, 'expiresAt');
+      const result = await run('touch', (deadline) =>
+        touchStatement(context, key, instant, deadline),
+      );
+      return result.count === 1 ? 'ok' : 'missing';
+    },
+
+    async rotate(fromKey: string, toKey: string, patch: SessionPatch): Promise<RotateResult> {
+      const encoded = encodePatch(patch);
+      let row: readonly unknown[] | undefined;
+      try {
+        [row] = await run('rotate', (deadline) =>
+          rotateStatement(context, fromKey, toKey, encoded, deadline),
+        );
+      } catch (error) {
+        // The statement rolled back: the source is untouched and a live record holds the target.
+        if (isTargetTaken(error)) return 'conflict';
+        throw error;
+      }
+      const [moved, sourceLive, targetLive] = row ?? [];
+      if (moved === '1') return 'ok';
+      if (sourceLive === 'true' && (targetLive === 'true' || fromKey === toKey)) return 'conflict';
+      return 'missing';
+    },
+
+    async destroy(key: string): Promise<void> {
+      await run('destroy', (deadline) => destroyStatement(context, key, deadline));
+    },
+
+    deleteExpired,
+
+    async migrate(): Promise<void> {
+      await migrate(context);
+      // The schema is current: the `migrate: true` option has nothing left to do.
+      migration = Promise.resolve();
+    },
+
+    startCleanup(cleanupOptions?: CleanupOptions): CleanupJob {
+      return startCleanup({ deleteExpired }, cleanupOptions);
+    },
+  } satisfies PostgresStore;
+
+  return store;
+}

@@ -1,0 +1,35 @@
+import { SessionError, type SessionPatch, type SessionRecord } from '@sessions/core';
+import { instantToTimestamp } from './instants.js';
+import type { EncodedRecord } from './statements/create.js';
+import type { EncodedPatch } from './statements/patch.js';
+import { encodeEntries, encodeKeys, encodeMeta } from './stored-entries.js';
+
+/**
+ * A record as statement parameters. Everything is read from the caller's objects here, before
+ * any I/O, so later mutations by the caller cannot change what is written, and a bad record fails
+ * with a typed error without reaching the database.
+ */
+export function encodeRecord(record: SessionRecord): EncodedRecord {
+  if (typeof record !== 'object' || record === null || !(record.entries instanceof Map)) {
+    throw new SessionError('INVALID_VALUE', 'postgres store: a record needs an entries Map');
+  }
+  return {
+    entries: encodeEntries(record.entries),
+    meta: encodeMeta(record.meta),
+    expiresAt: instantToTimestamp(record.expiresAt, 'record.expiresAt'),
+  };
+}
+
+/** A patch as statement parameters (see {@link encodeRecord}). */
+export function encodePatch(patch: SessionPatch): EncodedPatch {
+  if (typeof patch !== 'object' || patch === null || !(patch.set instanceof Map)) {
+    throw new SessionError('INVALID_VALUE', 'postgres store: a patch needs a set Map');
+  }
+  return {
+    set: encodeEntries(patch.set),
+    remove: encodeKeys(patch.remove),
+    clear: patch.clear === true,
+    meta: patch.meta === undefined ? null : encodeMeta(patch.meta),
+    expiresAt: instantToTimestamp(patch.expiresAt, 'patch.expiresAt'),
+  };
+}

@@ -1,0 +1,8 @@
+import { createSessionsTable } from './0001-create-sessions-table.js';
+import type { Migration } from './migration.js';
+
+/** Every migration, in version order. Append only. */
+export const ALL_MIGRATIONS: readonly Migration[] = [createSessionsTable];
+
+/** The schema version this release reads and writes. */
+export const LATEST_VERSION = ALL_MIGRATIONS.length;
