@@ -53,6 +53,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   #loading: Promise<void> | undefined;
   #ready = false;
   #committed = false;
+  #commitCalled = false;
 
   /** Current ID: the loaded one, or one minted for a new session or a pending rotation. */
   #id: string | undefined;
@@ -247,13 +248,16 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   }
 
   async commit(): Promise<CommitResult> {
-    if (this.#committed) {
+    // Once per request, even when it fails: a failed commit is reported, never retried behind
+    // the adapter's back (Fastify, for one, runs onSend again for the error reply).
+    if (this.#commitCalled) {
       throw new SessionError(
         'INVALID_STATE',
         'commit() was already called for this request; call it once, after the handler.',
       );
     }
     // Wait for operations the handler started but did not await, so none is lost or half-applied.
+    this.#commitCalled = true;
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
     try {
       const outcome = await this.#save();

@@ -247,3 +247,25 @@ describe('Session API', () => {
     await expect(session.set('a', 2)).rejects.toMatchObject({ code: 'INVALID_STATE' });
   });
 });
+
+describe('a failed commit', () => {
+  it('is not retried by a second commit() call', async () => {
+    const { createMemoryStore, createSessionManager } = await import('../../src/index.js');
+    let creates = 0;
+    const inner = createMemoryStore();
+    const store = {
+      ...inner,
+      create: () => {
+        creates++;
+        return Promise.reject(new Error('down'));
+      },
+    };
+    const session = createSessionManager({ store, secrets: ['s'.repeat(32)] }).session(
+      new Headers(),
+    );
+    await session.set('a', 1);
+    await expect(session.commit()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(session.commit()).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    expect(creates).toBe(1);
+  });
+});
