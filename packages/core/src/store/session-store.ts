@@ -33,7 +33,8 @@ export interface StoreCapabilities {
  * - Methods may return values or promises. A store signals failure by throwing (or rejecting); the
  *   engine turns that into a `SessionError` with code `STORE_UNAVAILABLE` and never into an empty
  *   session. Stores should bound every operation with a deadline. A write that rejects may have
- *   been applied before it rejected (a timeout), but must never apply after it has rejected.
+ *   been applied before it rejected (a timeout), but must never apply after it has rejected (stores
+ *   check the deadline on the backend's clock, assuming it agrees with the app's, as expiry does).
  * - Every method must be safe to call concurrently for the same key, and operations on one key are
  *   linearizable: once a call has resolved, every later call sees its effect (no stale replicas).
  * - The engine never mutates a record or patch it passed in, and never mutates what `load`

@@ -1,0 +1,105 @@
+import {
+  SessionError,
+  type SessionMeta,
+  type SessionPatch,
+  type SessionRecord,
+  type StoredEntry,
+} from '@sessions/core';
+import { expireAtArg, instantText } from './instants.js';
+import { ENTRY_EXPIRY_PREFIX, INTERNAL_FIELD_MARK } from './key-layout.js';
+
+/** A record turned into script arguments, copied out of the caller's objects at call time. */
+export interface EncodedRecord {
+  /** The meta JSON. */
+  readonly meta: string;
+  /** `expiresAt` as stored in the hash. */
+  readonly expiresAt: string;
+  /** The `PEXPIREAT` argument. */
+  readonly expireAt: string;
+  /** Entry fields as flat `field, value` pairs: each entry, and `\0e<key>` for a per-key expiry. */
+  readonly fields: readonly string[];
+}
+
+/** A patch turned into script arguments, copied out of the caller's objects at call time. */
+export interface EncodedPatch {
+  /** Drop every entry first. */
+  readonly clear: boolean;
+  /** Replacement meta JSON, or `''` to keep the stored meta (meta JSON is never empty). */
+  readonly meta: string;
+  /** New `expiresAt` as stored in the hash. */
+  readonly expiresAt: string;
+  /** The `PEXPIREAT` argument. */
+  readonly expireAt: string;
+  /** Entry keys to delete. */
+  readonly remove: readonly string[];
+  /** Entries to write as flat `key, value, per-key expiry or ''` triples. */
+  readonly set: readonly string[];
+}
+
+/**
+ * Entry keys become hash fields as they are. The contract rules out U+0000, and this store relies
+ * on it: internal fields start with U+0000, so a key with one could overwrite them.
+ */
+function entryKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length === 0 || key.includes(INTERNAL_FIELD_MARK)) {
+    throw new SessionError(
+      'INVALID_KEY',
+      'redis store: entry keys must be non-empty strings without U+0000',
+    );
+  }
+  return key;
+}
+
+function entryValue(entry: StoredEntry): string {
+  if (typeof entry.value !== 'string') {
+    throw new SessionError('INVALID_VALUE', 'redis store: an entry value must be a string');
+  }
+  return entry.value;
+}
+
+function entryExpiry(entry: StoredEntry): string | undefined {
+  return entry.expiresAt === undefined
+    ? undefined
+    : instantText(entry.expiresAt, 'an entry expiresAt');
+}
+
+function metaJson(meta: SessionMeta): string {
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
+    throw new SessionError('INVALID_VALUE', 'redis store: meta must be an object');
+  }
+  return JSON.stringify(meta);
+}
+
+/** Encodes a whole record (for `create`). Throws `SessionError` for values outside the contract. */
+export function encodeRecord(record: SessionRecord): EncodedRecord {
+  const expiresAt = instantText(record.expiresAt, 'record.expiresAt');
+  const fields: string[] = [];
+  for (const [key, entry] of record.entries) {
+    fields.push(entryKey(key), entryValue(entry));
+    const expiry = entryExpiry(entry);
+    if (expiry !== undefined) fields.push(`${ENTRY_EXPIRY_PREFIX}${key}`, expiry);
+  }
+  return {
+    meta: metaJson(record.meta),
+    expiresAt,
+    expireAt: expireAtArg(record.expiresAt),
+    fields,
+  };
+}
+
+/** Encodes a patch (for `patch` and `rotate`). Throws `SessionError` for values outside the contract. */
+export function encodePatch(patch: SessionPatch): EncodedPatch {
+  const expiresAt = instantText(patch.expiresAt, 'patch.expiresAt');
+  const set: string[] = [];
+  for (const [key, entry] of patch.set) {
+    set.push(entryKey(key), entryValue(entry), entryExpiry(entry) ?? '');
+  }
+  return {
+    clear: patch.clear === true,
+    meta: patch.meta === undefined ? '' : metaJson(patch.meta),
+    expiresAt,
+    expireAt: expireAtArg(patch.expiresAt),
+    remove: patch.remove.map(entryKey),
+    set,
+  };
+}

@@ -1,0 +1,30 @@
+import { defineScript } from '../run-script.js';
+import { LUA_APPLY_PATCH } from './apply-patch.js';
+import { LUA_PRELUDE } from './lua-prelude.js';
+
+/**
+ * Patch of a live session. KEYS[1] the session hash, KEYS[2] its rotation tombstone. ARGV as
+ * {@link LUA_APPLY_PATCH} reads them. Returns `missing` (writing nothing) when the hash is gone,
+ * so a request racing a logout cannot resurrect it; otherwise applies the patch and moves the
+ * expiry, and returns `ok`.
+ *
+ * A re-sent patch whose write id is already recorded (in the hash, or in the tombstone when a
+ * rotation has since moved the session) answers `ok` without applying it again, so a later write
+ * to the same key is never undone by the replay.
+ */
+export const patchScript = defineScript(
+  'patch',
+  2,
+  `${LUA_PRELUDE}${LUA_APPLY_PATCH}
+if too_late() then return redis.error_reply(LATE) end
+local key = KEYS[1]
+if redis.call('EXISTS', key) == 0 then
+  if has_op(redis.call('GET', KEYS[2]), ARGV[1]) then return 'ok' end
+  return 'missing'
+end
+if has_op(redis.call('HGET', key, FIELD_OPS), ARGV[1]) then return 'ok' end
+apply_patch(key)
+redis.call('PEXPIREAT', key, ARGV[2])
+return 'ok'
+`,
+);

@@ -1,0 +1,33 @@
+import { defineScript } from '../run-script.js';
+import { LUA_APPLY_PATCH } from './apply-patch.js';
+import { LUA_PRELUDE } from './lua-prelude.js';
+
+/**
+ * Atomic rotation for a standalone Redis (the keys are in different hash slots, which only
+ * Cluster forbids). KEYS[1] the old hash, KEYS[2] the old hash's tombstone, KEYS[3] the new hash.
+ * ARGV as {@link LUA_APPLY_PATCH} reads them.
+ *
+ * `missing` when the old hash is gone (nothing written), `conflict` when the new key is the old
+ * one or holds a live record (nothing changed). Otherwise the patch is applied in place, the hash
+ * is renamed (keeping its TTL) and given the new expiry, and a tombstone with the moved record's
+ * write ids is left in the old slot: a re-sent rotation then answers `ok` instead of `missing`,
+ * which would make the engine drop the new cookie of a rotation that did happen.
+ */
+export const rotateScript = defineScript(
+  'rotate',
+  3,
+  `${LUA_PRELUDE}${LUA_APPLY_PATCH}
+if too_late() then return redis.error_reply(LATE) end
+local from, tombstone, to = KEYS[1], KEYS[2], KEYS[3]
+if redis.call('EXISTS', from) == 0 then
+  if has_op(redis.call('GET', tombstone), ARGV[1]) then return 'ok' end
+  return 'missing'
+end
+if from == to or redis.call('EXISTS', to) == 1 then return 'conflict' end
+local ops = apply_patch(from)
+redis.call('SET', tombstone, ops, 'PX', TOMBSTONE_TTL_MS)
+redis.call('RENAME', from, to)
+redis.call('PEXPIREAT', to, ARGV[2])
+return 'ok'
+`,
+);

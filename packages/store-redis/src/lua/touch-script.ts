@@ -1,0 +1,27 @@
+import { defineScript } from '../run-script.js';
+import { LUA_PRELUDE } from './lua-prelude.js';
+
+/**
+ * Expiry-only touch. KEYS[1] the session hash, KEYS[2] its rotation tombstone. ARGV[1] write id,
+ * ARGV[2] PEXPIREAT instant, ARGV[3] expiresAt. Returns `missing` when the hash is gone, else
+ * moves the expiry (the key's TTL and the mirrored field) and returns `ok`. Entries are never
+ * rewritten, so a touch cannot undo a concurrent patch; a re-sent touch is recognised by its
+ * write id and cannot move the expiry back after a later write.
+ */
+export const touchScript = defineScript(
+  'touch',
+  2,
+  `${LUA_PRELUDE}
+if too_late() then return redis.error_reply(LATE) end
+local key = KEYS[1]
+if redis.call('EXISTS', key) == 0 then
+  if has_op(redis.call('GET', KEYS[2]), ARGV[1]) then return 'ok' end
+  return 'missing'
+end
+local ops = redis.call('HGET', key, FIELD_OPS)
+if has_op(ops, ARGV[1]) then return 'ok' end
+redis.call('HSET', key, FIELD_EXPIRES_AT, ARGV[3], FIELD_OPS, push_op(ops, ARGV[1]))
+redis.call('PEXPIREAT', key, ARGV[2])
+return 'ok'
+`,
+);

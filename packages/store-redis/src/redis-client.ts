@@ -1,0 +1,43 @@
+import { SessionError } from '@sessions/core';
+import type { Cluster, Redis } from 'ioredis';
+
+/**
+ * The client the store runs on: an ioredis `Redis` (standalone, or through Sentinel) or `Cluster`,
+ * from ioredis 5 or 6. The store sends commands on it and never reconfigures, closes or extends it,
+ * so one client can serve several stores and the rest of the app.
+ */
+export type RedisClient = Redis | Cluster;
+
+/** The few client methods the store calls (both ioredis client classes have them). */
+export interface StoreCommands {
+  /** True for a `Cluster` client: keys of different sessions may then live on different nodes. */
+  readonly isCluster: boolean;
+  hgetall(key: string): Promise<Record<string, string>>;
+  evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+}
+
+function isCommandClient(client: unknown): boolean {
+  if (typeof client !== 'object' || client === null) return false;
+  const candidate = client as Partial<Record<keyof StoreCommands, unknown>>;
+  return (
+    typeof candidate.hgetall === 'function' &&
+    typeof candidate.evalsha === 'function' &&
+    typeof candidate.eval === 'function'
+  );
+}
+
+/**
+ * Checks that `client` is an ioredis client and returns its command surface. Throws
+ * `SessionError('MISCONFIGURED')` otherwise (for example for `createRedisStore({ client })`).
+ */
+export function storeCommands(client: RedisClient): StoreCommands {
+  if (!isCommandClient(client)) {
+    throw new SessionError(
+      'MISCONFIGURED',
+      'redis store: createRedisStore(client, options) needs an ioredis Redis or Cluster client as its first argument',
+    );
+  }
+  const commands: StoreCommands = client;
+  return commands;
+}

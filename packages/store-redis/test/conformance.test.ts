@@ -1,0 +1,30 @@
+import { describeStoreConformance } from '@sessions/testing';
+import { afterAll, describe, it } from 'vitest';
+import { createRedisStore } from '../src/index.js';
+import {
+  connectSharedRedis,
+  deleteKeysWithPrefix,
+  REDIS_URL,
+  uniquePrefix,
+} from './support/shared-redis.js';
+
+// The shared Redis at REDIS_URL, isolated by a prefix unique to this run; only our keys are
+// removed afterwards (never FLUSHALL/FLUSHDB).
+const client = await connectSharedRedis();
+const prefix = uniquePrefix('conformance');
+
+if (client === undefined) {
+  describe.skip(`redis conformance (no Redis at ${REDIS_URL}; CI fails instead)`, () => {
+    it('needs Redis', () => {});
+  });
+} else {
+  afterAll(async () => {
+    await deleteKeysWithPrefix(client, prefix);
+    await client.quit();
+  });
+
+  describeStoreConformance({
+    name: 'redis',
+    createStore: () => ({ store: createRedisStore(client, { prefix }), usesClock: false }),
+  });
+}

@@ -1,0 +1,244 @@
+import type { SessionPatch, SessionRecord } from '@sessions/core';
+import { createTestKey } from '@sessions/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePatch, encodeRecord } from '../src/encode-record.js';
+import { createRedisStore, type RedisStore } from '../src/index.js';
+import { createKeyLayout } from '../src/key-layout.js';
+import { patchArgs } from '../src/lua/apply-patch.js';
+import { createScript } from '../src/lua/create-script.js';
+import { patchScript } from '../src/lua/patch-script.js';
+import { rotateCommitScript } from '../src/lua/rotate-commit-script.js';
+import { rotateCopyScript } from '../src/lua/rotate-copy-script.js';
+import { rotateScript } from '../src/lua/rotate-script.js';
+import { touchScript } from '../src/lua/touch-script.js';
+import { newOpId } from '../src/op-id.js';
+import { storeCommands } from '../src/redis-client.js';
+import { rotateAcrossSlots } from '../src/rotate-across-slots.js';
+import { runScript } from '../src/run-script.js';
+import { recommendedRedisOptions } from './support/client-options.js';
+import { type RedisServer, startRedisServer } from './support/redis-server.js';
+import { canStartRedisServers } from './support/require-redis-server.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+
+const PREFIX = 'replay:';
+/** A deadline comfortably ahead, for scripts run directly. */
+const soon = () => Date.now() + 5_000;
+const layout = createKeyLayout(PREFIX);
+
+function record(entries: [string, string][]): SessionRecord {
+  return {
+    entries: new Map(entries.map(([key, value]) => [key, { value }])),
+    meta: { createdAt: 1 },
+    expiresAt: Date.now() + 600_000,
+  };
+}
+
+function patch(set: [string, string][], over: Partial<SessionPatch> = {}): SessionPatch {
+  return {
+    set: new Map(set.map(([key, value]) => [key, { value }])),
+    remove: [],
+    clear: false,
+    expiresAt: Date.now() + 600_000,
+    ...over,
+  };
+}
+
+describe.skipIf(!canStartRedisServers())('writes re-sent after a reconnect apply once', () => {
+  let server: RedisServer;
+  let proxy: TcpProxy;
+  /** Talks to Redis through the proxy (and so sees dropped replies and reconnects). */
+  let flaky: Redis;
+  let flakyStore: RedisStore;
+  /** Talks to Redis directly. */
+  let direct: Redis;
+  let store: RedisStore;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    proxy = await startTcpProxy(server.port);
+    flaky = new Redis(proxy.port, '127.0.0.1', {
+      ...recommendedRedisOptions,
+      retryStrategy: () => 20,
+    });
+    flaky.on('error', () => {});
+    direct = new Redis(server.url, recommendedRedisOptions);
+    flakyStore = createRedisStore(flaky, { prefix: PREFIX, timeoutMs: 5_000 });
+    store = createRedisStore(direct, { prefix: PREFIX });
+    // Load every script, so the first EVALSHA of each test runs (no NOSCRIPT round).
+    for (const script of [
+      createScript,
+      patchScript,
+      touchScript,
+      rotateScript,
+      rotateCopyScript,
+      rotateCommitScript,
+    ]) {
+      await direct.script('LOAD', script.source);
+    }
+  });
+
+  afterAll(async () => {
+    flaky.disconnect();
+    direct.disconnect();
+    await proxy.close();
+    await server.stop();
+  });
+
+  /** The raw hash, internal fields included. */
+  async function raw(key: string): Promise<Record<string, string>> {
+    return direct.hgetall(layout.keysFor(key).record);
+  }
+
+  describe('the same command executed twice leaves the state of executing it once', () => {
+    const commands = () => storeCommands(direct);
+
+    it('create', async () => {
+      const key = createTestKey();
+      const encoded = encodeRecord(record([['a', '1']]));
+      const args = [
+        newOpId(),
+        encoded.expireAt,
+        encoded.meta,
+        encoded.expiresAt,
+        ...encoded.fields,
+      ];
+      const keys = [layout.keysFor(key).record];
+      expect(await runScript(commands(), createScript, keys, args, soon())).toBe('created');
+      const once = await raw(key);
+      expect(await runScript(commands(), createScript, keys, args, soon())).toBe('created');
+      expect(await raw(key)).toEqual(once);
+      // A different create of the same key is still a conflict.
+      const other = [newOpId(), ...args.slice(1)];
+      expect(await runScript(commands(), createScript, keys, other, soon())).toBe('conflict');
+    });
+
+    it('patch, also after a later write to the same entry', async () => {
+      const key = createTestKey();
+      await store.create(key, record([['x', '0']]));
+      const { record: hash, tombstone } = layout.keysFor(key);
+      const a = patchArgs(newOpId(), encodePatch(patch([['x', 'A']], { remove: ['gone'] })));
+      expect(await runScript(commands(), patchScript, [hash, tombstone], a, soon())).toBe('ok');
+      const once = await raw(key);
+      expect(await runScript(commands(), patchScript, [hash, tombstone], a, soon())).toBe('ok');
+      expect(await raw(key)).toEqual(once);
+      expect(await store.patch(key, patch([['x', 'B']]))).toBe('ok');
+      expect(await runScript(commands(), patchScript, [hash, tombstone], a, soon())).toBe('ok');
+      expect((await store.load(key))?.entries.get('x')?.value).toBe('B');
+    });
+
+    it('touch, also after a later write moved the expiry', async () => {
+      const key = createTestKey();
+      await store.create(key, record([['x', '0']]));
+      const { record: hash, tombstone } = layout.keysFor(key);
+      const early = Date.now() + 100_000;
+      const args = [newOpId(), String(early - 1), String(early)];
+      expect(await runScript(commands(), touchScript, [hash, tombstone], args, soon())).toBe('ok');
+      const later = Date.now() + 900_000;
+      expect(await store.touch(key, later)).toBe('ok');
+      expect(await runScript(commands(), touchScript, [hash, tombstone], args, soon())).toBe('ok');
+      expect((await store.load(key))?.expiresAt).toBe(later);
+    });
+
+    it('rotate (standalone script): the replay answers ok, not missing', async () => {
+      const from = createTestKey();
+      const to = createTestKey();
+      await store.create(from, record([['x', '0']]));
+      const keys = [
+        layout.keysFor(from).record,
+        layout.keysFor(from).tombstone,
+        layout.keysFor(to).record,
+      ];
+      const args = patchArgs(newOpId(), encodePatch(patch([['y', '1']])));
+      expect(await runScript(commands(), rotateScript, keys, args, soon())).toBe('ok');
+      const once = await raw(to);
+      expect(await runScript(commands(), rotateScript, keys, args, soon())).toBe('ok');
+      expect(await raw(to)).toEqual(once);
+      expect(await store.load(from)).toBeUndefined();
+      // A patch applied before the rotation and re-sent after it is recognised through the
+      // tombstone; an unrelated late patch of the old key is still missing.
+      expect(await store.patch(from, patch([['late', '1']]))).toBe('missing');
+    });
+  });
+
+  describe('through a connection that drops the reply (ioredis re-sends the command)', () => {
+    it('create answers created, not conflict', async () => {
+      const key = createTestKey();
+      const sentBefore = proxy.sent(createScript.sha);
+      proxy.dropReplyTo(createScript.sha);
+      expect(await flakyStore.create(key, record([['a', '1']]))).toBe('created');
+      expect(proxy.sent(createScript.sha) - sentBefore).toBe(2);
+      expect((await store.load(key))?.entries.get('a')?.value).toBe('1');
+    });
+
+    it('rotate answers ok and the session is under the new key once', async () => {
+      const from = createTestKey();
+      const to = createTestKey();
+      await store.create(from, record([['x', '0']]));
+      const sentBefore = proxy.sent(rotateScript.sha);
+      proxy.dropReplyTo(rotateScript.sha);
+      expect(await flakyStore.rotate(from, to, patch([['y', '1']]))).toBe('ok');
+      expect(proxy.sent(rotateScript.sha) - sentBefore).toBe(2);
+      expect(await store.load(from)).toBeUndefined();
+      const moved = await store.load(to);
+      expect(moved?.entries.get('x')?.value).toBe('0');
+      expect(moved?.entries.get('y')?.value).toBe('1');
+    });
+
+    it.each(['patch', 'touch'] as const)(
+      'a re-sent %s does not undo a write that landed before the re-send',
+      async (kind) => {
+        const key = createTestKey();
+        await store.create(key, record([['x', '0']]));
+        const script = kind === 'patch' ? patchScript : touchScript;
+        const sentBefore = proxy.sent(script.sha);
+        const dropsBefore = proxy.drops;
+        proxy.dropReplyTo(script.sha);
+        proxy.hold();
+        const early = Date.now() + 100_000;
+        const first =
+          kind === 'patch'
+            ? flakyStore.patch(key, patch([['x', 'A']], { expiresAt: early }))
+            : flakyStore.touch(key, early);
+        while (proxy.drops === dropsBefore) await new Promise((resolve) => setTimeout(resolve, 10));
+        // The first write ran; its reply was lost. Another request writes meanwhile.
+        const later = Date.now() + 900_000;
+        expect(await store.patch(key, patch([['x', 'B']], { expiresAt: later }))).toBe('ok');
+        proxy.release();
+        expect(await first).toBe('ok');
+        expect(proxy.sent(script.sha) - sentBefore).toBe(2);
+        const loaded = await store.load(key);
+        expect(loaded?.entries.get('x')?.value).toBe('B');
+        expect(loaded?.expiresAt).toBe(later);
+      },
+    );
+
+    it.each([
+      ['copy', rotateCopyScript],
+      ['commit', rotateCommitScript],
+    ] as const)(
+      'the multi-step (Cluster) rotation survives a re-sent %s step',
+      async (_step, script) => {
+        const from = createTestKey();
+        const to = createTestKey();
+        await store.create(from, record([['x', '0']]));
+        const sentBefore = proxy.sent(script.sha);
+        proxy.dropReplyTo(script.sha);
+        const result = await rotateAcrossSlots(
+          storeCommands(flaky),
+          layout.keysFor(from),
+          layout.keysFor(to),
+          encodePatch(patch([['y', '1']])),
+          soon(),
+          new AbortController().signal,
+        );
+        expect(result).toBe('ok');
+        expect(proxy.sent(script.sha) - sentBefore).toBe(2);
+        expect(await store.load(from)).toBeUndefined();
+        const moved = await store.load(to);
+        expect(moved?.entries.get('x')?.value).toBe('0');
+        expect(moved?.entries.get('y')?.value).toBe('1');
+      },
+    );
+  });
+});

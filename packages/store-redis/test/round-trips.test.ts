@@ -1,0 +1,156 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisStore } from '../src/index.js';
+import { recommendedRedisOptions } from './support/client-options.js';
+import { cookieFrom, managerFor } from './support/engine.js';
+import { type RedisServer, startRedisServer } from './support/redis-server.js';
+import { canStartRedisServers } from './support/require-redis-server.js';
+
+/** One command as Redis's MONITOR reports it. */
+interface Seen {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly source: string;
+}
+
+/**
+ * Counts what Redis itself sees, through MONITOR on a server only this test uses: commands sent by
+ * clients (round trips), and separately those run inside scripts (source "lua").
+ */
+describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITOR)', () => {
+  let server: RedisServer;
+  let client: Redis;
+  let marker: Redis;
+  let monitor: Awaited<ReturnType<Redis['monitor']>>;
+  const seen: Seen[] = [];
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    client = new Redis(server.url, recommendedRedisOptions);
+    marker = new Redis(server.url, recommendedRedisOptions);
+    await Promise.all([client.ping(), marker.ping()]);
+    monitor = await new Redis(server.url, recommendedRedisOptions).monitor();
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      seen.push({ name: String(args[0]).toLowerCase(), args, source });
+    });
+  });
+
+  afterAll(async () => {
+    monitor.disconnect();
+    client.disconnect();
+    marker.disconnect();
+    await server.stop();
+  });
+
+  /** Runs `work` and returns the client commands Redis received meanwhile (script calls apart). */
+  async function observe(work: () => Promise<unknown>): Promise<string[]> {
+    await settle();
+    seen.length = 0;
+    await work();
+    const end = await settle();
+    return seen
+      .slice(0, end)
+      .filter((command) => command.source !== 'lua')
+      .map((command) => command.name);
+  }
+
+  let markers = 0;
+  /**
+   * Waits until MONITOR has delivered everything sent so far: a unique marker sent by another
+   * client after it. Returns the marker's index in `seen`.
+   */
+  async function settle(): Promise<number> {
+    const token = `marker-${++markers}`;
+    await marker.echo(token);
+    for (;;) {
+      const index = seen.findIndex(
+        (command) => command.name === 'echo' && command.args[1] === token,
+      );
+      if (index >= 0) return index;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  it('a read costs one command; a change costs the load and one write', async () => {
+    const manager = managerFor(createRedisStore(client, { prefix: 'trips:' }));
+
+    // On a server that has not seen the scripts yet, EVALSHA answers NOSCRIPT once and EVAL
+    // both runs and caches the script: the only time a write costs two round trips.
+    let warmCookie = '';
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers());
+        await session.set('n', 0);
+        warmCookie = cookieFrom(await session.commit());
+      }),
+      'first create on a fresh server',
+    ).toEqual(['evalsha', 'eval']);
+    const warmPatch = manager.session(new Headers({ cookie: warmCookie }));
+    await warmPatch.set('n', 1);
+    await warmPatch.commit();
+    const warmRotate = manager.session(new Headers({ cookie: warmCookie }));
+    await warmRotate.set('n', 2);
+    await warmRotate.regenerate();
+    const warmRotated = cookieFrom(await warmRotate.commit());
+    const warmDestroy = manager.session(new Headers({ cookie: warmRotated }));
+    await warmDestroy.destroy();
+    await warmDestroy.commit();
+
+    let cookie = '';
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers());
+        await session.set('n', 1);
+        cookie = cookieFrom(await session.commit());
+      }),
+      'new session: one create',
+    ).toEqual(['evalsha']);
+
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers({ cookie }));
+        expect(await session.get('n')).toBe(1);
+        await session.commit();
+      }),
+      'read: one load',
+    ).toEqual(['hgetall']);
+
+    expect(
+      await observe(async () => {
+        await manager.session(new Headers()).commit();
+        await manager.session(new Headers({ cookie })).commit();
+      }),
+      'untouched sessions: nothing',
+    ).toEqual([]);
+
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers({ cookie }));
+        await session.set('n', ((await session.get('n')) ?? 0) + 1);
+        await session.set('note', 'two keys, one write');
+        await session.commit();
+      }),
+      'change: one load and one write',
+    ).toEqual(['hgetall', 'evalsha']);
+
+    let rotated = '';
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers({ cookie }));
+        await session.set('user', 'ada');
+        await session.regenerate();
+        rotated = cookieFrom(await session.commit());
+      }),
+      'regenerate with a change: one load and one rotate',
+    ).toEqual(['hgetall', 'evalsha']);
+
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers({ cookie: rotated }));
+        await session.destroy();
+        await session.commit();
+      }),
+      'destroy: one script, no load',
+    ).toEqual(['evalsha']);
+  });
+});
