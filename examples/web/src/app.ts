@@ -93,7 +93,8 @@ export function createDemo(options: DemoOptions): (request: Request) => Promise<
       } catch (error) {
         // Too large or too deep is the client's fault: 413/400, not the SessionError's 500.
         if (isSessionError(error, 'PAYLOAD_TOO_LARGE')) return text('preference too large\n', 413);
-        if (isSessionError(error, 'INVALID_VALUE')) return text('body: a storable JSON value\n', 400);
+        if (isSessionError(error, 'INVALID_VALUE'))
+          return text('body: a storable JSON value\n', 400);
         throw error;
       }
       return new Response(null, { status: 204 });
