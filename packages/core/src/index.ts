@@ -55,6 +55,7 @@ export type {
   WriteResult,
 } from './store/session-record.js';
 export type { SessionStore, StoreCapabilities } from './store/session-store.js';
+export { withDeadline } from './store/with-deadline.js';
 export type { HeaderTransportOptions } from './transport/header-transport.js';
 export type { ResponseHeader, SessionTransport } from './transport/session-transport.js';
 export type { Awaitable } from './types/awaitable.js';

@@ -1,7 +1,7 @@
+import { withDeadline } from '@sessions/core';
 import { type CancellableQuery, cancelQuery } from './cancel-query.js';
 import { instantToTimestamp } from './instants.js';
 import { DEADLINE_PASSED } from './statements/deadline-guard.js';
-import { withDeadline } from './with-deadline.js';
 
 /**
  * Runs one operation's statement within the store's deadline. `statement` receives the deadline
@@ -54,15 +54,29 @@ export function createStatementRunner(options: StatementRunnerOptions): Statemen
     const deadlineText = instantToTimestamp(deadline, 'deadline');
     const late = `postgres store: ${operation} did not finish within its ${timeoutMs} ms deadline`;
     if (before !== undefined) {
-      await withDeadline(before(), timeoutMs, `${late} (it was waiting for the migration)`);
+      await withDeadline(timeoutMs, before, `${late} (it was waiting for the migration)`);
     }
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new Error(late);
       const query = statement(deadlineText);
       try {
-        return await withDeadline(query, remaining, `${late}; the query was cancelled`, () =>
-          cancelQuery(query),
+        // At the deadline, cancel the statement (drop it from the client's queue or ask the
+        // server to stop it) so it stops holding a connection and locks.
+        return await withDeadline(
+          remaining,
+          (_deadline, signal) => {
+            const cancel = () => {
+              try {
+                cancelQuery(query);
+              } catch {
+                // The caller is answered regardless; the query runs on until it ends by itself.
+              }
+            };
+            signal.addEventListener('abort', cancel, { once: true });
+            return query;
+          },
+          `${late}; the query was cancelled`,
         );
       } catch (error) {
         if (attempt < MAX_ATTEMPTS && isRetryable(error)) continue;

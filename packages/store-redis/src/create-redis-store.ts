@@ -1,9 +1,10 @@
-import type {
-  CreateResult,
-  RotateResult,
-  SessionPatch,
-  SessionRecord,
-  WriteResult,
+import {
+  type CreateResult,
+  type RotateResult,
+  type SessionPatch,
+  type SessionRecord,
+  type WriteResult,
+  withDeadline,
 } from '@sessions/core';
 import { decodeRecord, hashPairs } from './decode-record.js';
 import { encodePatch, encodeRecord } from './encode-record.js';
@@ -21,7 +22,6 @@ import type { RedisStore } from './redis-store.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './redis-store-options.js';
 import { rotateAcrossSlots } from './rotate-across-slots.js';
 import { runScript } from './run-script.js';
-import { withDeadline } from './with-deadline.js';
 
 function expectOneOf<const T extends string>(
   operation: string,
@@ -65,6 +65,17 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
   const commands = storeCommands(client);
   const { prefix, timeoutMs } = resolveRedisStoreOptions(options);
   const layout = createKeyLayout(prefix);
+  // ioredis queues commands while disconnected and retries them (20 reconnections by default), so
+  // every operation is bounded: a request gets STORE_UNAVAILABLE within timeoutMs, never a hang.
+  const bounded = <T>(
+    operation: string,
+    work: (deadline: number, signal: AbortSignal) => Promise<T>,
+  ) =>
+    withDeadline(
+      timeoutMs,
+      work,
+      `redis store: ${operation} did not complete within ${timeoutMs} ms`,
+    );
 
   const store = {
     name: 'redis',
@@ -74,7 +85,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
 
     async load(key: string): Promise<SessionRecord | undefined> {
       const { record } = layout.keysFor(key);
-      return withDeadline('load', timeoutMs, async () => {
+      return bounded('load', async () => {
         return decodeRecord(hashPairs(await commands.hgetall(record)));
       });
     },
@@ -91,7 +102,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
         encoded.expiresAt,
         ...encoded.fields,
       ];
-      return withDeadline('create', timeoutMs, async (deadline) =>
+      return bounded('create', async (deadline) =>
         expectOneOf(
           'create',
           await runScript(commands, createScript, [keys.record], args, deadline),
@@ -103,7 +114,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
     async patch(key: string, patch: SessionPatch): Promise<WriteResult> {
       const keys = layout.keysFor(key);
       const args = patchArgs(newOpId(), encodePatch(patch));
-      return withDeadline('patch', timeoutMs, async (deadline) =>
+      return bounded('patch', async (deadline) =>
         expectOneOf(
           'patch',
           await runScript(commands, patchScript, [keys.record, keys.tombstone], args, deadline),
@@ -116,7 +127,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       const keys = layout.keysFor(key);
       const stored = instantText(expiresAt, 'expiresAt');
       const args = [newOpId(), expireAtArg(expiresAt), stored];
-      return withDeadline('touch', timeoutMs, async (deadline) =>
+      return bounded('touch', async (deadline) =>
         expectOneOf(
           'touch',
           await runScript(commands, touchScript, [keys.record, keys.tombstone], args, deadline),
@@ -129,7 +140,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       const from = layout.keysFor(fromKey);
       const to = layout.keysFor(toKey);
       const encoded = encodePatch(patch);
-      return withDeadline('rotate', timeoutMs, async (deadline, signal) => {
+      return bounded('rotate', async (deadline, signal) => {
         // Cluster forbids a script touching two slots, so it gets the multi-step protocol.
         if (commands.isCluster) {
           return rotateAcrossSlots(commands, from, to, encoded, deadline, signal);
@@ -147,7 +158,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
 
     async destroy(key: string): Promise<void> {
       const { record } = layout.keysFor(key);
-      return withDeadline('destroy', timeoutMs, async (deadline) => {
+      return bounded('destroy', async (deadline) => {
         await runScript(commands, destroyScript, [record], [], deadline);
       });
     },
