@@ -1,3 +1,7 @@
+export type { DemoError, DemoState } from './demo-actions.js';
+export { savePref, sessionState, showHome, signIn, signOut } from './demo-actions.js';
+export type { DemoOptions, DemoSession } from './demo-session.js';
+export { demoSessionOptions } from './demo-session.js';
 export type { PageModel } from './page.js';
 export { renderPage } from './page.js';
 export type { DemoSettings } from './settings.js';
