@@ -1,0 +1,24 @@
+/** Which kind of bundle a runtime loads (Node 20 and Node 24 run the same bundles). */
+export type BundleKind = 'node' | 'bun' | 'deno' | 'workerd';
+
+/**
+ * Core's test files (paths relative to `packages/core`) left out of the runtime bundles, with
+ * the bundles that leave them out and why. Every other `test/**\/*.test.ts` file of core is
+ * bundled and run on every runtime, so a new test file joins automatically; one that imports a
+ * `node:` module fails the bundle build until it is made portable or listed here.
+ */
+export const CORE_TEST_EXCLUSIONS: Record<
+  string,
+  { readonly on: readonly BundleKind[]; readonly reason: string }
+> = {
+  'test/types/register.test.ts': {
+    on: ['node', 'bun', 'deno', 'workerd'],
+    reason:
+      'compiles a type fixture by spawning tsc (node:child_process): it checks types, not run-time behaviour, and Vitest runs it on Node',
+  },
+  'test/store/with-deadline.test.ts': {
+    on: ['workerd'],
+    reason:
+      "watches for unhandled rejections with Node's process.on('unhandledRejection'), and workerd without nodejs_compat has no process global",
+  },
+};

@@ -1,0 +1,81 @@
+import { type HonoSessionOptions, type SessionEnv, sessions } from '@sessions/hono';
+import {
+  type AdapterDriver,
+  describeAdapterConformance,
+  handleScenario,
+  type ScenarioData,
+  ScenarioError,
+} from '@sessions/testing';
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { beforeAll, vi } from 'vitest';
+
+/** Serves a Hono app on a real socket of the current runtime and returns a driver for it. */
+export type ServeApp = (app: Hono<SessionEnv<ScenarioData>>) => Promise<AdapterDriver>;
+
+/**
+ * The scenario app of `packages/hono/test/scenarios.test.ts` (kept identical): one catch-all
+ * route; errors go to Hono's default error handler.
+ */
+function scenarioApp(options: HonoSessionOptions<ScenarioData>) {
+  const app = new Hono<SessionEnv<ScenarioData>>();
+  app.use(sessions(options));
+  app.all('*', async (c) => {
+    const result = await handleScenario(c.var.session, {
+      method: c.req.method,
+      path: c.req.path,
+      body: await c.req.text(),
+    });
+    if (result.kind === 'redirect') return c.redirect(result.location, result.status);
+    return c.json(result.body, result.status as ContentfulStatusCode);
+  });
+  return app;
+}
+
+/**
+ * Registers the adapter scenario suite of `@sessions/testing` against the Hono adapter: in
+ * process through `app.request()` everywhere, and over a real socket through each of `servers`
+ * (the runtime's own HTTP server: `@hono/node-server`, `Bun.serve`, `Deno.serve`).
+ */
+export function registerHonoScenarios(servers: Record<string, ServeApp>): void {
+  // Hono's default error handler logs errors without `getResponse`; the scenarios throw on purpose.
+  beforeAll(() => {
+    const log = console.error;
+    vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      if (!(args[0] instanceof ScenarioError)) log(...args);
+    });
+  });
+  describeAdapterConformance({
+    name: 'hono (app.request)',
+    createApp: (options) => {
+      const app = scenarioApp(options);
+      return { fetch: async (request) => app.request(request) };
+    },
+  });
+  for (const [name, serve] of Object.entries(servers)) {
+    describeAdapterConformance({
+      name: `hono (${name})`,
+      createApp: (options) => serve(scenarioApp(options)),
+    });
+  }
+}
+
+/**
+ * A driver that sends each request to `origin` over HTTP with the runtime's `fetch`, never
+ * following redirects (like `overNodeServer` in the Hono adapter's tests).
+ */
+export function overHttp(origin: string, close: () => Promise<void> | void): AdapterDriver {
+  return {
+    async fetch(request) {
+      const url = new URL(request.url);
+      const body = ['GET', 'HEAD'].includes(request.method) ? null : await request.arrayBuffer();
+      return fetch(`${origin}${url.pathname}${url.search}`, {
+        method: request.method,
+        headers: request.headers,
+        body,
+        redirect: 'manual',
+      });
+    },
+    close,
+  };
+}
