@@ -6,6 +6,9 @@ import { defineProject } from 'vitest/config';
  * Deno and workerd as child processes. Forks, so a crashed worker takes its children down.
  */
 export default defineProject({
+  // The tests import @sessions/testing's scenario list (for the Redis pass) from its sources.
+  resolve: { conditions: ['@sessions/source'] },
+  ssr: { resolve: { conditions: ['@sessions/source'] } },
   test: {
     name: 'runtimes',
     include: ['test/**/*.test.ts'],

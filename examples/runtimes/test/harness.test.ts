@@ -8,7 +8,7 @@ import { RuntimeProcess } from './support/processes.js';
  * The harness must report what Vitest would: a passing suite on a runtime means nothing unless a
  * failing test fails there. The self-check bundle runs deliberately failing tests through it.
  */
-it('reports failures, timeouts, hook errors, skips and unhandled rejections as Vitest does', async () => {
+it('reports failures, timeouts, hook errors, skips (with their notes) and unhandled rejections as Vitest does', async () => {
   const child = new RuntimeProcess(process.execPath, [join(DIST_DIR, 'harness-selfcheck.mjs')], {
     cwd: DIST_DIR,
   });
@@ -30,6 +30,8 @@ it('reports failures, timeouts, hook errors, skips and unhandled rejections as V
     ['a > hooks > saw them in Vitest order', 'pass'],
     ['a > a failing afterEach > fails the test it follows', 'fail'],
     ['a > a failing beforeAll > fails every test of its suite', 'fail'],
+    ['a > skips itself with a note', 'skip'],
+    ['a > skips itself when its condition holds', 'skip'],
     ['a > counted the file-level afterEach', 'pass'],
     ['a > leaves an unhandled rejection behind', 'pass'],
     ['b > (collecting the file)', 'fail'],
@@ -46,6 +48,10 @@ it('reports failures, timeouts, hook errors, skips and unhandled rejections as V
     'afterEach failed',
   );
   expect(errorOf('b > (collecting the file)')).toContain('the file fails while it is collected');
-  expect(report).toMatchObject({ files: 2, passed: 9, failed: 7, skipped: 1 });
+  const noteOf = (name: string) => report.results.find((r) => r.name === name)?.note;
+  expect(noteOf('a > skips itself with a note')).toBe('not on this runtime');
+  expect(noteOf('a > skips itself when its condition holds')).toBe('the condition holds');
+  expect(noteOf('a > is skipped')).toBeUndefined();
+  expect(report).toMatchObject({ files: 2, passed: 9, failed: 7, skipped: 3 });
   expect(report.errors).toEqual([expect.stringContaining('nobody handles this')]);
 });

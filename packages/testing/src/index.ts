@@ -1,15 +1,24 @@
 // Adapter scenarios
-export type { AdapterConformanceOptions, AdapterDriver } from './adapter/adapter-driver.js';
+export type {
+  AdapterConformanceOptions,
+  AdapterDriver,
+  ScenarioStoreOptions,
+} from './adapter/adapter-driver.js';
 export {
   adapterScenarios,
   describeAdapterConformance,
+  scenarioSkipReason,
 } from './adapter/describe-adapter-conformance.js';
 export type { ScenarioData, ScenarioRequest, ScenarioResponse } from './adapter/scenario-app.js';
 export { handleScenario, ScenarioError } from './adapter/scenario-app.js';
 export type { ScenarioReply } from './adapter/scenario-client.js';
 export { ScenarioClient } from './adapter/scenario-client.js';
 export type { ScenarioContext } from './adapter/scenario-context.js';
-export { createScenarioContext, SCENARIO_SECRET } from './adapter/scenario-context.js';
+export {
+  createScenarioContext,
+  MEMORY_SCENARIO_STORE,
+  SCENARIO_SECRET,
+} from './adapter/scenario-context.js';
 export type { AdapterScenario } from './adapter/scenarios-basics.js';
 export { sessionCookie } from './adapter/scenarios-basics.js';
 export type {

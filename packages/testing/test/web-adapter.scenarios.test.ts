@@ -1,42 +1,6 @@
-import { isSessionError, managerFromOptions, withSession } from '@sessions/core';
-import { describeAdapterConformance, handleScenario, type ScenarioData } from '../src/index.js';
+import { describeAdapterConformance } from '../src/index.js';
+import { webScenarioApp } from './support/web-driver.js';
 
-// The reference "adapter": core's own withSession on plain Request/Response. Every framework
-// adapter must pass the same scenarios.
-describeAdapterConformance({
-  name: 'web (withSession)',
-  createApp(options) {
-    const manager = managerFromOptions<ScenarioData>(options);
-    const handler = withSession(
-      manager,
-      async (request, session) => {
-        const url = new URL(request.url);
-        const result = await handleScenario(session, {
-          method: request.method,
-          path: url.pathname,
-          body: await request.text(),
-        });
-        if (result.kind === 'redirect') {
-          return new Response(null, {
-            status: result.status,
-            headers: { location: result.location },
-          });
-        }
-        return Response.json(result.body, { status: result.status });
-      },
-      options,
-    );
-    return {
-      async fetch(request) {
-        try {
-          return await handler(request);
-        } catch (error) {
-          // What a framework's default error path does.
-          return isSessionError(error)
-            ? error.getResponse()
-            : new Response('internal error', { status: 500 });
-        }
-      },
-    };
-  },
-});
+// The reference "adapter" (core's withSession) on the default store: a memory store on the
+// scenarios' manual clock, so every scenario runs.
+describeAdapterConformance({ name: 'web (withSession)', createApp: webScenarioApp });

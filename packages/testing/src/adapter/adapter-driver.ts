@@ -1,4 +1,5 @@
-import type { Awaitable, SessionAdapterOptions } from '@sessions/core';
+import type { Awaitable, SessionAdapterOptions, SessionStore } from '@sessions/core';
+import type { ManualClock } from '../manual-clock.js';
 import type { ScenarioData } from './scenario-app.js';
 
 /** How the adapter suite talks to an app built on one framework. */
@@ -23,4 +24,28 @@ export interface AdapterConformanceOptions {
    * Errors `handleScenario` throws must go through the framework's normal error path.
    */
   readonly createApp: (options: SessionAdapterOptions<ScenarioData>) => Awaitable<AdapterDriver>;
+  /**
+   * The store the scenarios run on. Default: a memory store on the scenario's manual clock
+   * ({@link MEMORY_SCENARIO_STORE}).
+   */
+  readonly store?: ScenarioStoreOptions | undefined;
+}
+
+/** The store an adapter scenario run uses, and how it tells time. */
+export interface ScenarioStoreOptions {
+  /**
+   * Builds the store for one scenario, given that scenario's clock; called once per scenario.
+   * The suite wraps it with `observeStore` to count its calls. A store on a shared server may
+   * return a new view of one client (`createRedisStore(client, { prefix })`): every scenario makes
+   * fresh random session IDs, so scenarios and runs never meet.
+   */
+  readonly store: (clock: ManualClock) => SessionStore;
+  /**
+   * True when the store compares expiry against `clock.clock` (the memory store can): the engine
+   * then runs on that manual clock too and every scenario runs. False when the store compares
+   * against a real clock it does not share with the test (Redis, Postgres): the engine then runs
+   * on the real time as well, `context.clock` reads the real time and throws if moved, and the
+   * scenarios that move it (`needsManualClock`) are skipped, with the reason.
+   */
+  readonly usesClock: boolean;
 }

@@ -5,6 +5,12 @@ import type { ScenarioContext } from './scenario-context.js';
 /** One adapter scenario: a named async check over a fresh {@link ScenarioContext}. */
 export interface AdapterScenario {
   readonly name: string;
+  /**
+   * True when the scenario moves {@link ScenarioContext.clock} to expire sessions. It then runs
+   * only on a store that reads that clock (`usesClock: true`, like the default memory store); on a
+   * store that keeps real time (Redis, Postgres) it is reported as skipped, with the reason.
+   */
+  readonly needsManualClock?: boolean;
   readonly run: (context: ScenarioContext) => Promise<void>;
 }
 

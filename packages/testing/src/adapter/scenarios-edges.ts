@@ -1,4 +1,4 @@
-import { createMemoryStore, type SessionStore } from '@sessions/core';
+import type { SessionStore } from '@sessions/core';
 import { expect } from 'vitest';
 import { ScenarioClient } from './scenario-client.js';
 import type { AdapterScenario } from './scenarios-basics.js';
@@ -61,6 +61,7 @@ export const edgeScenarios: readonly AdapterScenario[] = [
   },
   {
     name: 'idle expiry with a controllable clock',
+    needsManualClock: true,
     async run(ctx) {
       const app = await ctx.appWith({ expiry: { idle: '30m' } });
       const client = new ScenarioClient(app);
@@ -77,6 +78,7 @@ export const edgeScenarios: readonly AdapterScenario[] = [
   },
   {
     name: 'absolute expiry with a controllable clock, despite constant activity',
+    needsManualClock: true,
     async run(ctx) {
       const app = await ctx.appWith({ expiry: { idle: '30m', absolute: '1h' } });
       const client = new ScenarioClient(app);
@@ -143,7 +145,8 @@ export const edgeScenarios: readonly AdapterScenario[] = [
   {
     name: 'a store outage is a 503 through the framework, never a fresh session',
     async run(ctx) {
-      const healthy = createMemoryStore({ clock: ctx.clock.clock });
+      // The store under test (the memory store by default), failing on demand.
+      const healthy = ctx.store;
       let down = false;
       const guard = <T>(run: () => T): T => {
         if (down) throw new Error('store is down');
