@@ -1,0 +1,47 @@
+import type {
+  CreateResult,
+  RotateResult,
+  SessionPatch,
+  SessionRecord,
+  SessionStore,
+  WriteResult,
+} from '@sessions/core';
+
+/**
+ * A {@link SessionStore} made of a hot cache over a cold authority. Every method is async.
+ * `capabilities` are the cold store's: rotation is as atomic as cold's, and `deleteExpired`
+ * exists exactly when cold has it.
+ */
+export interface LayeredStore extends SessionStore {
+  /**
+   * See {@link SessionStore.load}. A hit costs one hot read. A miss costs a hot read, a lease
+   * insert, one cold read (shared by concurrent loads of the key in this process) and a fill.
+   */
+  load(key: string): Promise<SessionRecord | undefined>;
+  /** See {@link SessionStore.create}. A lease insert in hot, the create in cold, then the fill. */
+  create(key: string, record: SessionRecord): Promise<CreateResult>;
+  /** See {@link SessionStore.patch}. Cold, then the hot copy is removed. */
+  patch(key: string, patch: SessionPatch): Promise<WriteResult>;
+  /** See {@link SessionStore.touch}. Cold, then the hot copy is removed. */
+  touch(key: string, expiresAt: number): Promise<WriteResult>;
+  /** See {@link SessionStore.rotate}. Cold, then both keys' hot copies are removed. */
+  rotate(fromKey: string, toKey: string, patch: SessionPatch): Promise<RotateResult>;
+  /** See {@link SessionStore.destroy}. Cold, then the hot copy is removed. */
+  destroy(key: string): Promise<void>;
+  /**
+   * Present when cold has it: cold's `deleteExpired` (its count), then hot's when hot has one
+   * (hot copies never outlive their records, but a memory store keeps expired ones until swept).
+   */
+  deleteExpired?(): Promise<number>;
+  /**
+   * Removes the hot copy of `key` without touching cold, so the next load reads cold. Call it
+   * when a session was changed or revoked outside this store (directly in cold, or by another
+   * instance whose hot store is not this one's, e.g. from a pub/sub message). If hot fails, this
+   * process still never serves that copy (see the README). Never rejects.
+   */
+  invalidate(key: string): Promise<void>;
+  /** The cache this store was created with. */
+  readonly hot: SessionStore;
+  /** The authority this store was created with. */
+  readonly cold: SessionStore;
+}
