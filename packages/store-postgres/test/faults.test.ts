@@ -274,6 +274,50 @@ describe.skipIf(!available)('faults', () => {
       expect(await manager.session(new Headers({ cookie })).get('user')).toBe('linus');
     });
 
+    it('loads that time out while the client is still connecting: after the partition heals, the store serves again', async () => {
+      // Regression: cancelling a query that a connecting connection holds as its first query
+      // left that connection stuck (postgres.js skips a cancelled first query once connected and
+      // never reports the connection as open), so every later query waited forever.
+      const store = createPostgresStore(proxied('connecting'), { schema, timeoutMs: 500 });
+      const key = createTestKey();
+      await store.create(key, {
+        entries: new Map(),
+        meta: { createdAt: Date.now() },
+        expiresAt: Date.now() + 3_600_000,
+      });
+      // A partition: the open connections are reset, new ones connect to nothing that answers.
+      proxy.blackhole();
+      proxy.cutAll();
+      try {
+        // The write goes first, so a connecting connection holds it: it runs once the network
+        // heals, after its deadline, and must change nothing.
+        const outcomes = await Promise.all([
+          timed<unknown>(store.patch(key, patchSetting('partitioned'))),
+          timed<unknown>(store.load(key)),
+          timed<unknown>(store.load(key)),
+        ]);
+        for (const outcome of outcomes) {
+          expect(outcome.ok).toBe(false);
+          if (!outcome.ok) expect(outcome.ms).toBeLessThan(3_000);
+        }
+      } finally {
+        proxy.heal();
+        proxy.cutAll();
+      }
+      // Every later operation succeeds within its deadline, loads and writes alike.
+      for (let round = 0; round < 3; round++) {
+        const loads = await Promise.all(Array.from({ length: 4 }, () => timed(store.load(key))));
+        expect(loads.filter((outcome) => !outcome.ok)).toEqual([]);
+        const write = await timed(store.patch(key, patchSetting(`healed-${round}`)));
+        expect(write.ok && write.value, String(!write.ok && write.error)).toBe('ok');
+      }
+      const loaded = await store.load(key);
+      expect(loaded?.entries.has('partitioned'), 'the timed-out write applied late').toBe(false);
+      for (let round = 0; round < 3; round++) {
+        expect(loaded?.entries.has(`healed-${round}`)).toBe(true);
+      }
+    });
+
     it('unreachable mid-query: deadline errors, and the failing cancel requests are handled', async () => {
       // A proxy of its own, so it can stop listening: the cancel requests the deadline sends
       // then fail (connection refused), which must not become unhandled rejections.
