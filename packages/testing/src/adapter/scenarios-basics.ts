@@ -23,6 +23,10 @@ export function sessionCookie(setCookies: readonly string[], name = 'sid'): stri
   return lines[0];
 }
 
+/**
+ * Scenarios of the ordinary lifecycle: store calls, cookies, regenerate, sign-in and sign-out,
+ * flash values, concurrency.
+ */
 export const basicScenarios: readonly AdapterScenario[] = [
   {
     name: 'a new visitor who never touches the session: no store call, no Set-Cookie',

@@ -10,6 +10,7 @@ function flipLastChar(value: string): string {
   return value.slice(0, -1) + (value.endsWith('A') ? 'B' : 'A');
 }
 
+/** Scenarios at the edges: hostile cookies, expiry with a clock, header transport, consent, failures. */
 export const edgeScenarios: readonly AdapterScenario[] = [
   {
     name: 'tampered, malformed and foreign cookies are no session: 200, anonymous, no store call',
