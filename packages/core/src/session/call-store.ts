@@ -1,4 +1,5 @@
 import { isSessionError, SessionError } from '../errors/session-error.js';
+import type { SessionConfig } from '../manager/session-config.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { Awaitable } from '../types/awaitable.js';
 
@@ -7,6 +8,7 @@ import type { Awaitable } from '../types/awaitable.js';
  * store outage is always an error the app sees, never an empty session that logs the user out.
  */
 export async function callStore<T>(
+  config: SessionConfig,
   store: SessionStore,
   operation: string,
   run: () => Awaitable<T>,
@@ -15,6 +17,7 @@ export async function callStore<T>(
     return await run();
   } catch (error) {
     if (isSessionError(error)) throw error;
+    config.emit({ type: 'store-error', operation });
     throw new SessionError(
       'STORE_UNAVAILABLE',
       `session store "${store.name}" failed to ${operation}; the user keeps their session (a write that timed out may or may not have been applied). Check the store's connection and retry.`,

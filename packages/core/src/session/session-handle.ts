@@ -30,6 +30,7 @@ import type {
   SessionValueOf,
   SetOptions,
 } from './session.js';
+import { sessionTag } from './session-tag.js';
 import { validateKey } from './validate-key.js';
 
 const FLASH_PREFIX = `${INTERNAL_KEY_PREFIX}flash:`;
@@ -302,7 +303,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   async #loadOnce(): Promise<void> {
     const identity = await this.#presentedIdentity();
     if (identity !== undefined) {
-      const record = await callStore(this.#store, 'load the session', () =>
+      const record = await callStore(this.#config, this.#store, 'load the session', () =>
         this.#store.load(identity.key),
       );
       const now = this.#config.clock();
@@ -319,9 +320,11 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
         this.#entries = new EntryChanges(record.entries);
         this.#storable = true;
         this.#reissue = identity.signedWithOldKey;
-        if (identity.signedWithOldKey) this.#config.emit({ type: 'token-reissued' });
+        if (identity.signedWithOldKey) {
+          this.#config.emit({ type: 'token-reissued', session: sessionTag(identity.key) });
+        }
       } else {
-        this.#config.emit({ type: 'session-unknown' });
+        this.#config.emit({ type: 'session-unknown', session: sessionTag(identity.key) });
       }
     }
     this.#ready = true;
@@ -440,7 +443,10 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     let outcome: SaveOutcome = 'unchanged';
     if (this.#destroyKeys.length > 0) {
       for (const key of this.#destroyKeys.splice(0)) {
-        await callStore(this.#store, 'destroy the session', () => this.#store.destroy(key));
+        await callStore(this.#config, this.#store, 'destroy the session', () =>
+          this.#store.destroy(key),
+        );
+        this.#config.emit({ type: 'session-destroyed', session: sessionTag(key) });
       }
       outcome = 'destroyed';
     }
@@ -467,7 +473,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   }
 
   #vanished(): SaveOutcome {
-    this.#config.emit({ type: 'session-vanished' });
+    this.#config.emit({ type: 'session-vanished', session: sessionTag(this.#key as string) });
     this.#resetToNew();
     return 'vanished';
   }
@@ -483,12 +489,13 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
       if (attempt > 0) this.#id = generateSessionId();
       const key = await hashSessionId(this.#id as string);
-      const result = await callStore(this.#store, 'create the session', () =>
+      const result = await callStore(this.#config, this.#store, 'create the session', () =>
         this.#store.create(key, record),
       );
       if (result === 'created') {
         this.#key = key;
         this.#meta = meta;
+        this.#config.emit({ type: 'session-created', session: sessionTag(key) });
         return this.#written(now, expiresAt, 'created');
       }
     }
@@ -500,7 +507,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     const expiresAt = expiresAtAfterActivity(now, meta, this.#config.expiry);
     const patch = this.#entries.toPatch(now, expiresAt, this.#metaChanged ? meta : undefined);
     const key = this.#key as string;
-    const result = await callStore(this.#store, 'save the session', () =>
+    const result = await callStore(this.#config, this.#store, 'save the session', () =>
       this.#store.patch(key, patch),
     );
     return result === 'ok' ? this.#written(now, expiresAt, 'updated') : this.#vanished();
@@ -509,7 +516,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   async #touch(now: number): Promise<SaveOutcome> {
     const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
     const key = this.#key as string;
-    const result = await callStore(this.#store, 'refresh the session expiry', () =>
+    const result = await callStore(this.#config, this.#store, 'refresh the session expiry', () =>
       this.#store.touch(key, expiresAt),
     );
     return result === 'ok' ? this.#written(now, expiresAt, 'touched') : this.#vanished();
@@ -523,12 +530,17 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
       if (attempt > 0) this.#id = generateSessionId();
       const toKey = await hashSessionId(this.#id as string);
-      const result = await callStore(this.#store, 'regenerate the session', () =>
+      const result = await callStore(this.#config, this.#store, 'regenerate the session', () =>
         this.#store.rotate(fromKey, toKey, patch),
       );
       if (result === 'missing') return this.#vanished();
       if (result === 'ok') {
         this.#key = toKey;
+        this.#config.emit({
+          type: 'session-regenerated',
+          session: sessionTag(toKey),
+          previous: sessionTag(fromKey),
+        });
         this.#reissue = false;
         return this.#written(now, expiresAt, 'rotated');
       }

@@ -117,7 +117,10 @@ describe('cookies', () => {
     const reissued = cookieOf(await second.commit())?.split(';')[0] ?? '';
     expect(reissued).not.toBe(issued);
     expect(reissued.slice(0, 47)).toBe(issued.slice(0, 47));
-    expect(events).toContainEqual({ type: 'token-reissued' });
+    expect(events).toContainEqual({
+      type: 'token-reissued',
+      session: expect.stringMatching(/^[A-Za-z0-9_-]{12}$/),
+    });
     // Removing the old key invalidates its cookies.
     const onlyNew = createSessionManager({ store, secrets: [NEW_SECRET] });
     expect(await onlyNew.session(new Headers({ cookie: issued })).get('user')).toBeUndefined();
@@ -469,5 +472,57 @@ describe('per-request stores', () => {
     expect(() => manager.session(new Headers(), { store: {} as SessionStore })).toThrowError(
       expect.objectContaining({ code: 'MISCONFIGURED' }),
     );
+  });
+});
+
+describe('audit events', () => {
+  it('report the lifecycle with a short tag of the store key, never the ID', async () => {
+    const events: SessionEvent[] = [];
+    const h = createHarness({ onEvent: (e) => events.push(e) });
+    await h.request((s) => s.set('user', 'ada'));
+    const id = h.jar.cookies.get('sid')?.slice(0, 43) ?? '';
+    await h.request((s) => s.regenerate());
+    const newId = h.jar.cookies.get('sid')?.slice(0, 43) ?? '';
+    await h.request((s) => s.destroy());
+    h.jar.cookies.set('sid', `${newId}.${'A'.repeat(43)}`);
+    await h.request((s) => s.get('user'));
+    const [created, regenerated, destroyed, rejected] = events;
+    expect(created).toMatchObject({ type: 'session-created' });
+    expect(regenerated).toMatchObject({ type: 'session-regenerated' });
+    expect(destroyed).toMatchObject({ type: 'session-destroyed' });
+    expect(rejected).toEqual({ type: 'token-rejected', reason: 'bad-signature' });
+    if (created?.type !== 'session-created' || regenerated?.type !== 'session-regenerated')
+      throw new Error('order');
+    expect(regenerated.previous).toBe(created.session);
+    expect(destroyed).toEqual({ type: 'session-destroyed', session: regenerated.session });
+    const text = JSON.stringify(events);
+    expect(text).not.toContain(id);
+    expect(text).not.toContain(newId);
+    expect(created.session).toHaveLength(12);
+  });
+
+  it('report unknown sessions, vanished writes and store errors', async () => {
+    const events: SessionEvent[] = [];
+    const h = createHarness({ onEvent: (e) => events.push(e) });
+    await h.request((s) => s.set('a', 1));
+    const cookie = h.jar.header();
+    const inFlight = h.open();
+    await inFlight.get('a');
+    await h.request((s) => s.destroy());
+    await inFlight.set('b', 2);
+    await inFlight.commit();
+    await h.request((s) => s.get('a'), { cookie });
+    expect(events.map((e) => e.type)).toEqual([
+      'session-created',
+      'session-destroyed',
+      'session-vanished',
+      'session-unknown',
+    ]);
+    const failing = createHarness({ onEvent: (e) => events.push(e) });
+    failing.store.create = () => Promise.reject(new Error('down'));
+    const session = failing.open();
+    await session.set('a', 1);
+    await expect(session.commit()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(events.at(-1)).toEqual({ type: 'store-error', operation: 'create the session' });
   });
 });
