@@ -231,8 +231,9 @@ describe.each([
     await app.fetch('/set', {
       headers: { 'x-forwarded-host': 'app.example', 'x-forwarded-proto': 'https' },
     });
-    expect(events).toEqual([]);
+    const insecure = () => events.filter((event) => event.type === 'insecure-request');
+    expect(insecure()).toEqual([]);
     await app.fetch('/set', { headers: { 'x-forwarded-host': 'app.example' } });
-    expect(events).toEqual([{ type: 'insecure-request', host: 'app.example' }]);
+    expect(insecure()).toEqual([{ type: 'insecure-request', host: 'app.example' }]);
   });
 });
