@@ -1,0 +1,17 @@
+import { serve } from '@hono/node-server';
+import { createMemoryStore } from '@sessions/core';
+import { type SessionEnv, sessions } from '@sessions/hono';
+import { Hono } from 'hono';
+import { PORT, ready, SECRET } from './common.js';
+
+type Data = { views: number };
+const app = new Hono<SessionEnv<Data>>();
+app.use(sessions<Data>({ store: createMemoryStore(), secrets: [SECRET] }));
+app.get('/write', async (c) => {
+  const views = ((await c.var.session.get('views')) ?? 0) + 1;
+  await c.var.session.set('views', views);
+  return c.text(`views ${views}`);
+});
+app.get('/read', async (c) => c.text(`views ${(await c.var.session.get('views')) ?? 0}`));
+app.get('/untouched', (c) => c.text('hello'));
+serve({ fetch: app.fetch, port: PORT }, ready);
