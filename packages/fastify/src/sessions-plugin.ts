@@ -44,7 +44,8 @@ const plugin: FastifyPluginAsync<FastifySessionsOptions> = async (app, options) 
 
   const open: onRequestHookHandler = (request, _reply, next) => {
     request.session = manager.session(nodeHeaderSource(request.headers), {
-      url: `${request.protocol}://${request.host}${request.url}`,
+      // Built only if a cookie is issued before the plain-HTTP warning has fired.
+      url: () => `${request.protocol}://${request.host}${request.url}`,
     });
     next();
   };

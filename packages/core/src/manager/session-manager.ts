@@ -15,9 +15,10 @@ export interface OpenSessionOptions {
   store?: SessionStore | undefined;
   /**
    * The request URL, when `request` is a {@link HeaderSource} rather than a `Request`; used only to
-   * report a `Secure` cookie issued over plain HTTP (the `insecure-request` event).
+   * report a `Secure` cookie issued over plain HTTP (the `insecure-request` event). Pass a function
+   * to build it only when a cookie is issued, off the hot path of requests that issue none.
    */
-  url?: string | undefined;
+  url?: string | (() => string) | undefined;
 }
 
 /**

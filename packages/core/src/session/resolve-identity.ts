@@ -12,6 +12,8 @@ export interface PresentedIdentity {
   readonly key: string;
   /** True when an older secret signed it. */
   readonly signedWithOldKey: boolean;
+  /** The token as presented; re-issued as is while it is signed with the newest secret. */
+  readonly token: string;
 }
 
 /** More distinct well-shaped tokens than this in one request is treated as an attack. */
@@ -42,17 +44,17 @@ export async function resolveIdentity(
     else config.emit({ type: 'token-rejected', reason: 'malformed' });
   }
   if (candidates.size > MAX_CANDIDATE_TOKENS) throw ambiguous(config);
-  let found: { id: string; signedWithOldKey: boolean } | undefined;
+  let found: { id: string; signedWithOldKey: boolean; token: string } | undefined;
   for (const token of candidates) {
     const verified = await config.signer.verify(token);
     if (verified === undefined) {
       config.emit({ type: 'token-rejected', reason: 'bad-signature' });
     } else if (found === undefined) {
-      found = verified;
+      found = { ...verified, token };
     } else if (found.id !== verified.id) {
       throw ambiguous(config);
     } else if (!verified.signedWithOldKey) {
-      found = verified;
+      found = { ...verified, token };
     }
   }
   if (found === undefined) return undefined;
@@ -60,5 +62,6 @@ export async function resolveIdentity(
     id: found.id,
     key: await hashSessionId(found.id),
     signedWithOldKey: found.signedWithOldKey,
+    token: found.token,
   };
 }

@@ -19,7 +19,7 @@ import type { ResponseHeader } from '../transport/session-transport.js';
 import type { SessionData, SessionValue } from '../types/session-value.js';
 import { callStore } from './call-store.js';
 import { EntryChanges, INTERNAL_KEY_PREFIX } from './entry-changes.js';
-import { issueTokenHeader } from './issue-token-header.js';
+import { issueTokenHeader, type RequestUrl } from './issue-token-header.js';
 import { type PresentedIdentity, resolveIdentity } from './resolve-identity.js';
 import type {
   CommitResult,
@@ -47,7 +47,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   readonly #config: SessionConfig;
   readonly #store: SessionStore;
   readonly #headers: HeaderSource;
-  readonly #url: string | undefined;
+  readonly #url: RequestUrl | undefined;
   readonly #pending = new Set<Promise<unknown>>();
 
   #identity: Promise<PresentedIdentity | undefined> | undefined;
@@ -75,7 +75,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     config: SessionConfig,
     store: SessionStore,
     headers: HeaderSource,
-    url: string | undefined,
+    url: RequestUrl | undefined,
   ) {
     this.#config = config;
     this.#store = store;
@@ -555,6 +555,15 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     );
   }
 
+  /** The presented token, when it names the current ID and the newest secret signed it. */
+  async #reusableToken(): Promise<string | undefined> {
+    const presented =
+      this.#identity === undefined ? undefined : await this.#identity.catch(() => undefined);
+    if (presented === undefined || presented.signedWithOldKey || presented.id !== this.#id)
+      return undefined;
+    return presented.token;
+  }
+
   async #responseHeaders(): Promise<ResponseHeader[]> {
     let action = this.#cookieAction;
     if (action === 'none' && this.#reissue && this.#key !== undefined) action = 'issue';
@@ -567,6 +576,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
           this.#storedExpiresAt,
           this.#persistent(),
           this.#url,
+          await this.#reusableToken(),
         ),
       ];
     }

@@ -117,3 +117,40 @@ describe('hostile request URLs', () => {
     expect(new SessionError('STORE_UNAVAILABLE', 'x').expose).toBe(false);
   });
 });
+
+describe('work kept off the request path', () => {
+  it('a write re-issues the presented token without signing it again', async () => {
+    const { vi } = await import('vitest');
+    const manager = createSessionManager({ store: createMemoryStore(), secrets: [SECRET] });
+    const first = manager.session(new Headers());
+    await first.set('n', 1);
+    const [[, issued] = ['', '']] = (await first.commit()).headers;
+    const cookie = issued.split(';')[0] ?? '';
+    const sign = vi.spyOn(crypto.subtle, 'sign');
+    try {
+      const second = manager.session(new Headers({ cookie }));
+      await second.set('n', 2);
+      const [[, reissued] = ['', '']] = (await second.commit()).headers;
+      expect(reissued.split(';')[0]).toBe(cookie);
+      expect(sign).not.toHaveBeenCalled();
+    } finally {
+      sign.mockRestore();
+    }
+  });
+
+  it('a lazy request URL is built only when a cookie is issued', async () => {
+    const manager = createSessionManager({ store: createMemoryStore(), secrets: [SECRET] });
+    let built = 0;
+    const url = () => {
+      built++;
+      return 'https://app.test/';
+    };
+    const untouched = manager.session(nodeHeaderSource({}), { url });
+    await untouched.commit();
+    expect(built).toBe(0);
+    const writing = manager.session(nodeHeaderSource({}), { url });
+    await writing.set('a', 1);
+    await writing.commit();
+    expect(built).toBe(1);
+  });
+});
