@@ -22,6 +22,11 @@ export {
   SESSION_ID_LENGTH,
 } from './crypto/session-id.js';
 export type { Secret } from './crypto/signer.js';
+export {
+  isUserSessionHandle,
+  USER_SESSION_HANDLE_LENGTH,
+  userSessionHandle,
+} from './crypto/user-session-handle.js';
 export type { SessionErrorCode, SessionErrorOptions } from './errors/session-error.js';
 export { isSessionError, SessionError } from './errors/session-error.js';
 // Expiry
@@ -33,6 +38,12 @@ export type { OpenSessionOptions, SessionManager } from './manager/session-manag
 export { createSessionManager } from './manager/session-manager.js';
 export type { SessionLimits, SessionManagerOptions } from './manager/session-manager-options.js';
 export type {
+  ListUserSessionsOptions,
+  RevokeUserSessionOptions,
+  RevokeUserSessionsOptions,
+  UserSessionInfo,
+} from './manager/user-session-info.js';
+export type {
   CommitResult,
   RegenerateOptions,
   SaveOutcome,
@@ -40,18 +51,27 @@ export type {
   SessionKey,
   SessionValueOf,
   SetOptions,
+  SignInOptions,
 } from './session/session.js';
+export {
+  MAX_USER_ID_LENGTH,
+  MAX_USER_INFO_BYTES,
+  MAX_USER_INFO_ENTRIES,
+  validateUserId,
+} from './session/validate-user.js';
 export * from './store/memory-store.js';
 export type { StoreObserver, StoreOperation } from './store/observe-store.js';
 export { observeStore } from './store/observe-store.js';
 // Store contract and the memory store
 export type {
   CreateResult,
+  DestroyUserSessionsOptions,
   RotateResult,
   SessionMeta,
   SessionPatch,
   SessionRecord,
   StoredEntry,
+  UserSessionRecord,
   WriteResult,
 } from './store/session-record.js';
 export type { SessionStore, StoreCapabilities } from './store/session-store.js';

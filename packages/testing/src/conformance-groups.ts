@@ -10,6 +10,7 @@ import { isolationGroup } from './groups/isolation.js';
 import { patchGroup } from './groups/patch.js';
 import { rotateGroup } from './groups/rotate.js';
 import { touchGroup } from './groups/touch.js';
+import { userIndexGroup } from './groups/user-index.js';
 import { valuesGroup } from './groups/values.js';
 
 /** Every group `describeStoreConformance` runs, in order. */
@@ -25,5 +26,6 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   valuesGroup,
   isolationGroup,
   deleteExpiredGroup,
+  userIndexGroup,
   engineGroup,
 ];

@@ -64,6 +64,7 @@ export {
   checkEngineNoResurrection,
   checkEngineParallelRequests,
   checkEngineRegenerate,
+  checkEngineUserSessions,
   checkEngineValueParity,
   engineGroup,
   PARITY_VALUES,
@@ -109,6 +110,20 @@ export {
   touchGroup,
 } from './groups/touch.js';
 export {
+  checkAwkwardUserIds,
+  checkConcurrentSignIns,
+  checkDeadRecordsNotListed,
+  checkDestroyAll,
+  checkDestroyExceptAndOnly,
+  checkListingFollowsExtendedExpiry,
+  checkListsBoundRecords,
+  checkPatchBindsAndRebinds,
+  checkPatchWithoutMetaKeepsBinding,
+  checkRebindingSurvivesRevocation,
+  checkRotateMovesListing,
+  userIndexGroup,
+} from './groups/user-index.js';
+export {
   checkHostileKeys,
   checkHostileValues,
   HOSTILE_KEYS,
@@ -135,5 +150,6 @@ export {
   type PatchSpec,
   type RecordSpec,
   seed,
+  userMeta,
 } from './records.js';
 export { createTestKey } from './test-key.js';

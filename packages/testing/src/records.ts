@@ -14,14 +14,25 @@ export function entryMap(entries: EntryList = []): Map<string, StoredEntry> {
   return map;
 }
 
-/** Meta with every optional field present, including a falsy one (`persistent: false`). */
+/**
+ * Meta with every optional field present, including a falsy one (`persistent: false`) and a sign-in
+ * binding to a fresh user (so stores with a user index index it).
+ */
 export function fullMeta(h: ConformanceHarness): SessionMeta {
   return {
     createdAt: h.now() - 5_123,
     absoluteExpiresAt: h.later(86_400_321),
     idleTimeoutMs: 1_209_600_000,
     persistent: false,
+    userId: `user-${h.key()}`,
+    userInfo: { userAgent: 'Mozilla/5.0 (conformance) "quoted" ü', ip: '203.0.113.7' },
+    lastActiveAt: h.now() - 1_000,
   };
+}
+
+/** Meta bound to `userId` (as `Session.signIn` writes it). */
+export function userMeta(h: ConformanceHarness, userId: string, info = {}): SessionMeta {
+  return { createdAt: h.now() - 100, userId, userInfo: { ...info }, lastActiveAt: h.now() - 10 };
 }
 
 /** Meta with only the required field. */

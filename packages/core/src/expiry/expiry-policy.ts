@@ -131,6 +131,10 @@ export function applyExpiryOverride(
   const next: { -readonly [K in keyof SessionMeta]: SessionMeta[K] } = {
     createdAt: meta.createdAt,
   };
+  // The sign-in binding is not expiry: it carries over unchanged.
+  if (meta.userId !== undefined) next.userId = meta.userId;
+  if (meta.userInfo !== undefined) next.userInfo = meta.userInfo;
+  if (meta.lastActiveAt !== undefined) next.lastActiveAt = meta.lastActiveAt;
   if (absoluteMs !== undefined) next.absoluteExpiresAt = meta.createdAt + absoluteMs;
   if (idleMs !== undefined) next.idleTimeoutMs = idleMs;
   if (persistent !== undefined) next.persistent = persistent;

@@ -10,6 +10,12 @@ export type SessionEvent =
   | { readonly type: 'session-regenerated'; readonly session: string; readonly previous: string }
   /** A session was destroyed (`destroy`, e.g. sign-out). */
   | { readonly type: 'session-destroyed'; readonly session: string }
+  /** A session was ended by `revokeUserSession(s)` (e.g. "sign out everywhere"). */
+  | { readonly type: 'session-revoked'; readonly session: string }
+  /** A presented session was found past its idle or absolute deadline. */
+  | { readonly type: 'session-expired'; readonly session: string }
+  /** A session was signed in (`signIn`); the user ID itself is not reported. */
+  | { readonly type: 'session-signed-in'; readonly session: string }
   /** A store operation failed; the request gets `STORE_UNAVAILABLE`. */
   | { readonly type: 'store-error'; readonly operation: string }
   /** A presented token was malformed or failed its signature check; it was ignored. */

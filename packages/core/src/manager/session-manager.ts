@@ -8,6 +8,18 @@ import type { Register, RegisteredSessionData } from '../types/register.js';
 import type { SessionData, ValidSessionData } from '../types/session-value.js';
 import { checkStore, resolveSessionConfig } from './session-config.js';
 import type { SessionManagerOptions } from './session-manager-options.js';
+import type {
+  ListUserSessionsOptions,
+  RevokeUserSessionOptions,
+  RevokeUserSessionsOptions,
+  UserSessionInfo,
+} from './user-session-info.js';
+import {
+  listUserSessions,
+  revokeUserSession,
+  revokeUserSessions,
+  storeKeyOf,
+} from './user-sessions.js';
 
 /** Per-request options for {@link SessionManager.session}. */
 export interface OpenSessionOptions {
@@ -33,6 +45,29 @@ export interface SessionManager<Data extends SessionData = RegisteredSessionData
    * a request that never touches its session costs nothing.
    */
   session(request: Request | HeaderSource, options?: OpenSessionOptions): Session<Data>;
+  /**
+   * Lists the live sessions of a user (those `signIn` bound to `userId`), newest activity first;
+   * pass the requesting session as `current` to mark it. Needs a store with a user index
+   * (`capabilities.userIndex`), else throws `MISCONFIGURED`.
+   */
+  listUserSessions(
+    userId: string,
+    options?: ListUserSessionsOptions<Data>,
+  ): Promise<UserSessionInfo[]>;
+  /**
+   * Ends one of a user's sessions by its `handle` (from `listUserSessions`). Resolves false when
+   * the handle names no live session of this user. The revoked session's next request is anonymous.
+   */
+  revokeUserSession(
+    userId: string,
+    handle: string,
+    options?: RevokeUserSessionOptions,
+  ): Promise<boolean>;
+  /**
+   * Ends every session of a user ("sign out everywhere"; call it on a password change), or every
+   * one but `except` ("sign out everywhere else"). Resolves to how many sessions ended.
+   */
+  revokeUserSessions(userId: string, options?: RevokeUserSessionsOptions<Data>): Promise<number>;
 }
 
 /**
@@ -75,6 +110,17 @@ export function createSessionManager<Data extends ValidSessionData<Data> = Regis
         headers,
         isRequest ? requestUrl : open?.url,
       );
+    },
+    async listUserSessions(userId, options) {
+      const store = storeFor(options?.store);
+      return listUserSessions(config, store, userId, await storeKeyOf(options?.current));
+    },
+    revokeUserSession(userId, handle, options) {
+      return revokeUserSession(config, storeFor(options?.store), userId, handle);
+    },
+    async revokeUserSessions(userId, options) {
+      const store = storeFor(options?.store);
+      return revokeUserSessions(config, store, userId, await storeKeyOf(options?.except));
     },
   };
 }

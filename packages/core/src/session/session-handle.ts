@@ -29,9 +29,17 @@ import type {
   SessionKey,
   SessionValueOf,
   SetOptions,
+  SignInOptions,
 } from './session.js';
 import { sessionTag } from './session-tag.js';
 import { validateKey } from './validate-key.js';
+import { validateUserId, validateUserInfo } from './validate-user.js';
+
+/**
+ * Reads the store key of a session opened by the engine (loading it first), for the manager's
+ * user-session methods. Not part of the public `Session` interface.
+ */
+export const readStoreKey: unique symbol = Symbol('@sessions/core.readStoreKey');
 
 const FLASH_PREFIX = `${INTERNAL_KEY_PREFIX}flash:`;
 
@@ -68,6 +76,8 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   #rotatePending = false;
   #destroyKeys: string[] = [];
   #reissue = false;
+  /** `signIn` ran in this request (reported once the write lands). */
+  #signedIn = false;
   #storable: boolean;
   #cookieAction: 'none' | 'issue' | 'revoke' = 'none';
 
@@ -194,19 +204,44 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
       await this.#load();
       this.#assertOpen();
       const now = this.#config.clock();
-      if (options?.keep !== undefined) {
-        const kept: [string, StoredEntry][] = [];
-        for (const key of options.keep) {
-          const entry = this.#entries.get(key, now);
-          if (entry !== undefined) kept.push([key, entry]);
-        }
-        this.#entries.clear();
-        for (const [key, entry] of kept) this.#entries.set(key, entry);
-        this.#usage = undefined;
-      }
+      if (options?.keep !== undefined) this.#keepOnly(options.keep, now);
       this.#id = generateSessionId();
       if (this.#key !== undefined) this.#rotatePending = true;
     });
+  }
+
+  signIn(userId: string, options?: SignInOptions<Data>): Promise<void> {
+    return this.#track(async () => {
+      validateUserId(userId);
+      const info = options?.info === undefined ? undefined : validateUserInfo(options.info);
+      await this.#load();
+      this.#assertOpen();
+      const now = this.#config.clock();
+      this.#keepOnly(options?.keep ?? [], now);
+      const base = this.#meta ?? createMeta(now, this.#config.expiry);
+      const { userInfo: _previousInfo, ...rest } = base;
+      this.#meta =
+        info === undefined
+          ? { ...rest, userId, lastActiveAt: now }
+          : { ...rest, userId, userInfo: info, lastActiveAt: now };
+      this.#metaChanged = true;
+      this.#signedIn = true;
+      this.#id = generateSessionId();
+      if (this.#key !== undefined) this.#rotatePending = true;
+    });
+  }
+
+  getUserId(): Promise<string | undefined> {
+    return this.#track(async () => {
+      await this.#load();
+      return this.#meta?.userId;
+    });
+  }
+
+  /** See {@link readStoreKey}: the stored record's key after loading, if it exists. */
+  async [readStoreKey](): Promise<string | undefined> {
+    await this.#load();
+    return this.#key;
   }
 
   setExpiry(override: ExpiryOverride): Promise<void> {
@@ -324,7 +359,10 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
           this.#config.emit({ type: 'token-reissued', session: sessionTag(identity.key) });
         }
       } else {
-        this.#config.emit({ type: 'session-unknown', session: sessionTag(identity.key) });
+        this.#config.emit({
+          type: record === undefined ? 'session-unknown' : 'session-expired',
+          session: sessionTag(identity.key),
+        });
       }
     }
     this.#ready = true;
@@ -404,6 +442,18 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     this.#usage = { bytes, keys: usage.keys + (previous === undefined ? 1 : 0) };
   }
 
+  /** Drops every entry but `keep` (regenerate and sign-in). */
+  #keepOnly(keep: readonly string[], now: number): void {
+    const kept: [string, StoredEntry][] = [];
+    for (const key of keep) {
+      const entry = this.#entries.get(key, now);
+      if (entry !== undefined) kept.push([key, entry]);
+    }
+    this.#entries.clear();
+    for (const [key, entry] of kept) this.#entries.set(key, entry);
+    this.#usage = undefined;
+  }
+
   #removeEntry(key: string): void {
     this.#entries.remove(key);
     this.#usage = undefined;
@@ -431,6 +481,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     this.#usage = undefined;
     this.#rotatePending = false;
     this.#reissue = false;
+    this.#signedIn = false;
   }
 
   // ---- committing -----------------------------------------------------------------------------
@@ -452,17 +503,42 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     }
     if (this.#key !== undefined) {
       if (this.#rotatePending) return this.#rotate(now);
-      if (this.#entries.hasChanges || this.#metaChanged) return this.#patch(now);
-      if (shouldTouch(now, this.#storedExpiresAt, this.#meta as SessionMeta, this.#config.expiry))
-        return this.#touch(now);
+      if (this.#entries.hasChanges || this.#metaChanged) return this.#patch(now, 'updated');
+      if (shouldTouch(now, this.#storedExpiresAt, this.#meta as SessionMeta, this.#config.expiry)) {
+        // A signed-in session's expiry moves with its meta (lastActiveAt), so stores can keep
+        // their user index in step with the record without reading it.
+        return this.#meta?.userId === undefined ? this.#touch(now) : this.#patch(now, 'touched');
+      }
       return outcome;
     }
-    if (this.#id === undefined || this.#entries.keys(now).next().done) return outcome;
+    const empty = this.#entries.keys(now).next().done === true;
+    // An empty session is not stored, unless it was signed in (the binding is its content).
+    if (this.#id === undefined || (empty && this.#meta?.userId === undefined)) return outcome;
     if (!this.#storable) return 'not-storable';
     return this.#create(now);
   }
 
+  /**
+   * The meta a write sends: for a signed-in session always (with `lastActiveAt` moved to now),
+   * otherwise only when it changed.
+   */
+  #metaToWrite(now: number): SessionMeta | undefined {
+    const meta = this.#meta as SessionMeta;
+    if (meta.userId !== undefined) {
+      this.#meta = { ...meta, lastActiveAt: now };
+      return this.#meta;
+    }
+    return this.#metaChanged ? meta : undefined;
+  }
+
+  #reportSignIn(key: string): void {
+    if (!this.#signedIn) return;
+    this.#signedIn = false;
+    this.#config.emit({ type: 'session-signed-in', session: sessionTag(key) });
+  }
+
   #written(now: number, expiresAt: number, outcome: SaveOutcome): SaveOutcome {
+    this.#reportSignIn(this.#key as string);
     this.#storedExpiresAt = expiresAt;
     this.#entries.markStored(now);
     this.#metaChanged = false;
@@ -483,7 +559,8 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   }
 
   async #create(now: number): Promise<SaveOutcome> {
-    const meta = this.#meta ?? createMeta(now, this.#config.expiry);
+    const base = this.#meta ?? createMeta(now, this.#config.expiry);
+    const meta = base.userId === undefined ? base : { ...base, lastActiveAt: now };
     const expiresAt = expiresAtAfterActivity(now, meta, this.#config.expiry);
     const record = { entries: this.#entries.snapshot(now), meta, expiresAt };
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
@@ -502,15 +579,14 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     throw this.#conflict('create');
   }
 
-  async #patch(now: number): Promise<SaveOutcome> {
-    const meta = this.#meta as SessionMeta;
-    const expiresAt = expiresAtAfterActivity(now, meta, this.#config.expiry);
-    const patch = this.#entries.toPatch(now, expiresAt, this.#metaChanged ? meta : undefined);
+  async #patch(now: number, outcome: 'updated' | 'touched'): Promise<SaveOutcome> {
+    const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
+    const patch = this.#entries.toPatch(now, expiresAt, this.#metaToWrite(now));
     const key = this.#key as string;
     const result = await callStore(this.#config, this.#store, 'save the session', () =>
       this.#store.patch(key, patch),
     );
-    return result === 'ok' ? this.#written(now, expiresAt, 'updated') : this.#vanished();
+    return result === 'ok' ? this.#written(now, expiresAt, outcome) : this.#vanished();
   }
 
   async #touch(now: number): Promise<SaveOutcome> {
@@ -523,9 +599,8 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   }
 
   async #rotate(now: number): Promise<SaveOutcome> {
-    const meta = this.#meta as SessionMeta;
-    const expiresAt = expiresAtAfterActivity(now, meta, this.#config.expiry);
-    const patch = this.#entries.toPatch(now, expiresAt, this.#metaChanged ? meta : undefined);
+    const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
+    const patch = this.#entries.toPatch(now, expiresAt, this.#metaToWrite(now));
     const fromKey = this.#key as string;
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
       if (attempt > 0) this.#id = generateSessionId();

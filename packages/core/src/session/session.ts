@@ -28,6 +28,20 @@ export interface RegenerateOptions<Data extends SessionData> {
   keep?: readonly SessionKey<Data>[] | undefined;
 }
 
+/** Options for {@link Session.signIn}. */
+export interface SignInOptions<Data extends SessionData> {
+  /**
+   * Small metadata shown in the user's session list (e.g. `{ userAgent }`): at most 16 string
+   * values, 2 KiB in all, stored in plain text beside the session.
+   */
+  info?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Keys of the pre-sign-in session to carry over. Default: none, so data planted in a session
+   * before sign-in (session fixation) never follows the user.
+   */
+  keep?: readonly SessionKey<Data>[] | undefined;
+}
+
 /** What a store write did. */
 export type SaveOutcome =
   /** Nothing to write (never touched, or unchanged and no expiry refresh due). */
@@ -104,6 +118,15 @@ export interface Session<Data extends SessionData = RegisteredSessionData> {
    * is written before the old one is removed, and the old ID is dead afterwards.
    */
   regenerate(options?: RegenerateOptions<Data>): Promise<void>;
+  /**
+   * Signs the session in as `userId`: regenerates the ID (the pre-sign-in ID is dead afterwards),
+   * keeps only `options.keep`, and binds the user so `manager.listUserSessions(userId)` lists this
+   * session and `manager.revokeUserSessions(userId)` can end it. Throws `INVALID_VALUE` for an
+   * empty, over-long (256 characters) or control-character user ID, or oversized `info`.
+   */
+  signIn(userId: string, options?: SignInOptions<Data>): Promise<void>;
+  /** The user this session is signed in as, if any. */
+  getUserId(): Promise<string | undefined>;
   /** Overrides this session's expiry ("remember me"). Persisted with the session. */
   setExpiry(override: ExpiryOverride): Promise<void>;
   /** Stores a value that the next {@link Session.getFlash} of the same key returns once. */

@@ -7,9 +7,10 @@ import type { SessionMeta, SessionPatch, SessionRecord, StoredEntry } from './se
  * out on every load.
  *
  * Why a one-level copy is enough: entry values are strings and every {@link SessionMeta} field is
- * a number or a boolean, all immutable. The only mutable objects a caller can reach are the
- * `entries` Map, each {@link StoredEntry} object inside it and the `meta` object, so copying
- * exactly those three levels isolates the store completely without a deep clone.
+ * a number, a string or a boolean, all immutable, except `userInfo`, a flat object of strings. The
+ * only mutable objects a caller can reach are the `entries` Map, each {@link StoredEntry} object
+ * inside it, the `meta` object and its `userInfo`, so copying exactly those levels isolates the
+ * store completely without a deep clone.
  */
 export interface MemorySlot {
   /** Entries keyed by session key. A Map, so keys such as `__proto__` are plain data. */
@@ -50,9 +51,12 @@ function copyEntries(entries: ReadonlyMap<string, StoredEntry>): Map<string, Sto
   return copy;
 }
 
-/** A shallow copy: meta fields are primitives, and unknown future fields are kept as they are. */
-function copyMeta(meta: SessionMeta): SessionMeta {
-  return { ...meta };
+/**
+ * A copy of meta: its fields are primitives except `userInfo` (a flat object of strings), which is
+ * copied too; unknown future fields are kept as they are.
+ */
+export function copyMeta(meta: SessionMeta): SessionMeta {
+  return meta.userInfo === undefined ? { ...meta } : { ...meta, userInfo: { ...meta.userInfo } };
 }
 
 /** Copies a caller's record into a new slot. */

@@ -6,6 +6,7 @@ import { type Clock, systemClock } from '../types/clock.js';
 import {
   applyPatch,
   assertInstant,
+  copyMeta,
   fromSlot,
   isLive,
   type MemorySlot,
@@ -13,9 +14,11 @@ import {
 } from './memory-slot.js';
 import type {
   CreateResult,
+  DestroyUserSessionsOptions,
   RotateResult,
   SessionPatch,
   SessionRecord,
+  UserSessionRecord,
   WriteResult,
 } from './session-record.js';
 import type { SessionStore } from './session-store.js';
@@ -61,6 +64,10 @@ export interface MemoryStore extends SessionStore {
   rotate(fromKey: string, toKey: string, patch: SessionPatch): RotateResult;
   /** See {@link SessionStore.destroy}. */
   destroy(key: string): void;
+  /** See {@link SessionStore.listUserSessions}: a lookup in an in-memory map, O(user's sessions). */
+  listUserSessions(userId: string): UserSessionRecord[];
+  /** See {@link SessionStore.destroyUserSessions}. */
+  destroyUserSessions(userId: string, options?: DestroyUserSessionsOptions): string[];
   /**
    * Records currently held, including expired ones not yet swept. Call `deleteExpired()` first
    * for an exact count of live records.
@@ -117,13 +124,40 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
    */
   let cursor: MapIterator<[string, MemorySlot]> | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
+  /** The user index: user ID to the keys of the records bound to it (kept in step with `slots`). */
+  const userKeys = new Map<string, Set<string>>();
+
+  function indexUser(key: string, slot: MemorySlot): void {
+    const userId = slot.meta.userId;
+    if (userId === undefined) return;
+    let keys = userKeys.get(userId);
+    if (keys === undefined) {
+      keys = new Set();
+      userKeys.set(userId, keys);
+    }
+    keys.add(key);
+  }
+
+  function unindexUser(key: string, userId: string | undefined): void {
+    if (userId === undefined) return;
+    const keys = userKeys.get(userId);
+    if (keys === undefined) return;
+    keys.delete(key);
+    if (keys.size === 0) userKeys.delete(userId);
+  }
+
+  /** Removes a record and its index entry: every removal path goes through here. */
+  function removeSlot(key: string, slot: MemorySlot): void {
+    slots.delete(key);
+    unindexUser(key, slot.meta.userId);
+  }
 
   /** The live slot under `key`; an expired one is deleted and reported as absent. */
   function liveSlot(key: string, now: number): MemorySlot | undefined {
     const slot = slots.get(key);
     if (slot === undefined) return undefined;
     if (isLive(slot.expiresAt, now)) return slot;
-    slots.delete(key);
+    removeSlot(key, slot);
     return undefined;
   }
 
@@ -144,25 +178,25 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         return;
       }
       const [key, slot] = next.value;
-      if (!isLive(slot.expiresAt, now)) slots.delete(key);
+      if (!isLive(slot.expiresAt, now)) removeSlot(key, slot);
     }
   }
 
   /** Makes room for one more record: an expired record near the LRU end, else the LRU record. */
   function evictIfFull(now: number): void {
     while (slots.size >= maxEntries) {
-      let victim: string | undefined;
+      let victim: [string, MemorySlot] | undefined;
       let probed = 0;
       for (const [key, slot] of slots) {
-        victim ??= key;
+        victim ??= [key, slot];
         if (!isLive(slot.expiresAt, now)) {
-          victim = key;
+          victim = [key, slot];
           break;
         }
         if (++probed >= EVICTION_PROBE) break;
       }
       if (victim === undefined) return;
-      slots.delete(victim);
+      removeSlot(victim[0], victim[1]);
     }
   }
 
@@ -171,7 +205,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     let removed = 0;
     for (const [key, slot] of slots) {
       if (!isLive(slot.expiresAt, now)) {
-        slots.delete(key);
+        removeSlot(key, slot);
         removed++;
       }
     }
@@ -195,7 +229,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   const store = {
     name: 'memory',
-    capabilities: { atomicRotate: true, deleteExpired: true },
+    capabilities: { atomicRotate: true, deleteExpired: true, userIndex: true },
 
     get size(): number {
       return slots.size;
@@ -216,6 +250,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       sweepStep(now);
       evictIfFull(now);
       slots.set(key, slot);
+      indexUser(key, slot);
       return 'created';
     },
 
@@ -224,7 +259,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       sweepStep(now);
       const slot = liveSlot(key, now);
       if (slot === undefined) return 'missing';
+      const previousUser = slot.meta.userId;
       applyPatch(slot, patch);
+      if (slot.meta.userId !== previousUser) {
+        unindexUser(key, previousUser);
+        indexUser(key, slot);
+      }
       markUsed(key, slot);
       return 'ok';
     },
@@ -247,16 +287,46 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (slot === undefined) return 'missing';
       // With fromKey === toKey the target "exists" (it is the source): conflict, nothing changes.
       if (liveSlot(toKey, now) !== undefined) return 'conflict';
+      const previousUser = slot.meta.userId;
       applyPatch(slot, patch);
-      // Synchronous, so no other call can observe the moment between these two lines.
       slots.delete(fromKey);
+      unindexUser(fromKey, previousUser);
+      // Synchronous, so no other call can observe the moment between these lines.
       slots.set(toKey, slot);
+      indexUser(toKey, slot);
       return 'ok';
     },
 
     destroy(key: string): void {
       sweepStep(clock());
-      slots.delete(key);
+      const slot = slots.get(key);
+      if (slot !== undefined) removeSlot(key, slot);
+    },
+
+    listUserSessions(userId: string): UserSessionRecord[] {
+      const now = clock();
+      const listed: UserSessionRecord[] = [];
+      for (const key of [...(userKeys.get(userId) ?? [])]) {
+        const slot = liveSlot(key, now);
+        if (slot !== undefined && slot.meta.userId === userId) {
+          listed.push({ key, meta: copyMeta(slot.meta), expiresAt: slot.expiresAt });
+        }
+      }
+      return listed;
+    },
+
+    destroyUserSessions(userId: string, options: DestroyUserSessionsOptions = {}): string[] {
+      const now = clock();
+      const candidates = options.only ?? [...(userKeys.get(userId) ?? [])];
+      const destroyed: string[] = [];
+      for (const key of candidates) {
+        if (key === options.except) continue;
+        const slot = liveSlot(key, now);
+        if (slot === undefined || slot.meta.userId !== userId) continue;
+        removeSlot(key, slot);
+        destroyed.push(key);
+      }
+      return destroyed;
     },
 
     deleteExpired,

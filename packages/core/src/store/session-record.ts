@@ -31,6 +31,19 @@ export interface SessionMeta {
   readonly idleTimeoutMs?: number | undefined;
   /** Per-session cookie persistence override; absent: the manager's default. */
   readonly persistent?: boolean | undefined;
+  /**
+   * The user this session is signed in as (`Session.signIn`). Stores that declare
+   * `capabilities.userIndex` index records by it; others store it like any other field. Non-empty,
+   * at most 256 characters, no control characters.
+   */
+  readonly userId?: string | undefined;
+  /** Metadata the app recorded at sign-in (e.g. a user agent), shown in session listings. */
+  readonly userInfo?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Epoch ms of the last write or expiry refresh of a signed-in session (precise to the touch
+   * interval). Maintained only while `userId` is set.
+   */
+  readonly lastActiveAt?: number | undefined;
 }
 
 /** A whole session as a store holds it. */
@@ -75,3 +88,21 @@ export type WriteResult = 'ok' | 'missing';
 
 /** Outcome of a rotation: `missing` when the source vanished, `conflict` when the target exists. */
 export type RotateResult = 'ok' | 'missing' | 'conflict';
+
+/** One live record bound to a user, as {@link SessionStore.listUserSessions} reports it. */
+export interface UserSessionRecord {
+  /** The record's store key. */
+  readonly key: string;
+  /** The record's meta (its `userId` equals the user listed). */
+  readonly meta: SessionMeta;
+  /** The record's expiry instant (epoch ms), in the future. */
+  readonly expiresAt: number;
+}
+
+/** Which of a user's records {@link SessionStore.destroyUserSessions} removes. */
+export interface DestroyUserSessionsOptions {
+  /** Only these keys (each still only if it is bound to the user). Absent: every record. */
+  readonly only?: readonly string[] | undefined;
+  /** Never this key (the current session, for "sign out everywhere else"). */
+  readonly except?: string | undefined;
+}

@@ -1,9 +1,11 @@
 import type { Awaitable } from '../types/awaitable.js';
 import type {
   CreateResult,
+  DestroyUserSessionsOptions,
   RotateResult,
   SessionPatch,
   SessionRecord,
+  UserSessionRecord,
   WriteResult,
 } from './session-record.js';
 
@@ -21,6 +23,12 @@ export interface StoreCapabilities {
   readonly atomicRotate: boolean;
   /** The store implements {@link SessionStore.deleteExpired} (bulk removal of expired records). */
   readonly deleteExpired: boolean;
+  /**
+   * The store indexes records by `meta.userId` and implements
+   * {@link SessionStore.listUserSessions} and {@link SessionStore.destroyUserSessions}, which the
+   * manager's `listUserSessions` / `revokeUserSessions` need. Absent means false.
+   */
+  readonly userIndex?: boolean | undefined;
 }
 
 /**
@@ -81,4 +89,31 @@ export interface SessionStore {
    * call it from a scheduled job.
    */
   deleteExpired?(): Awaitable<number>;
+
+  /**
+   * Lists the live records whose stored `meta.userId` equals `userId`, in no particular order.
+   * Present when `capabilities.userIndex` is true.
+   *
+   * - The index is maintained atomically: records bound concurrently (many sign-ins of one user
+   *   at once) all appear; no read-modify-write of a list.
+   * - A record appears exactly while it is live and bound to this user: not after it expired, was
+   *   destroyed, moved by `rotate` (its new key appears instead) or was re-bound to another user.
+   *   Stale index entries found on the way are removed.
+   * - The engine sends `meta` with every write to a record whose meta carries a `userId` (it never
+   *   uses `touch` for one), so a store can keep its index's own expiry in step with the record's
+   *   without reading it.
+   */
+  listUserSessions?(userId: string): Awaitable<readonly UserSessionRecord[]>;
+
+  /**
+   * Destroys the live records bound to `userId` (narrowed by `options`) and returns their keys.
+   * Each record is removed only if it is still bound to `userId` when it is removed, so a record
+   * re-bound to another user meanwhile survives. After this resolves, `load` of every returned key
+   * yields `undefined` and no write to it applies: revocation is effective on the next request.
+   * Present when `capabilities.userIndex` is true.
+   */
+  destroyUserSessions?(
+    userId: string,
+    options?: DestroyUserSessionsOptions,
+  ): Awaitable<readonly string[]>;
 }

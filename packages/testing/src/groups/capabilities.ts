@@ -6,8 +6,8 @@ import type { ConformanceHarness } from '../harness.js';
 const REQUIRED_METHODS = ['load', 'create', 'patch', 'touch', 'rotate', 'destroy'] as const;
 
 /**
- * The store has a name, boolean capability flags and every required method, and the
- * `deleteExpired` flag is true exactly when the method exists.
+ * The store has a name, boolean capability flags and every required method, the `deleteExpired`
+ * flag is true exactly when the method exists, and `userIndex` comes with its two methods.
  */
 export async function checkCapabilityFlags(h: ConformanceHarness): Promise<void> {
   const { store } = h;
@@ -22,6 +22,13 @@ export async function checkCapabilityFlags(h: ConformanceHarness): Promise<void>
     typeof store.deleteExpired === 'function',
     'capabilities.deleteExpired must match whether deleteExpired is a function',
   ).toBe(store.capabilities.deleteExpired);
+  if (store.capabilities.userIndex !== undefined) {
+    expect(typeof store.capabilities.userIndex, 'capabilities.userIndex').toBe('boolean');
+  }
+  if (store.capabilities.userIndex === true) {
+    expect(typeof store.listUserSessions, 'listUserSessions with userIndex').toBe('function');
+    expect(typeof store.destroyUserSessions, 'destroyUserSessions with userIndex').toBe('function');
+  }
 }
 
 /** The capabilities group. */

@@ -134,6 +134,55 @@ export async function checkEngineRegenerate(h: ConformanceHarness): Promise<void
 }
 
 /** The engine group: the same contract seen through `@sessions/core`'s session manager. */
+/**
+ * Sign in one user from three clients: the list shows three (one `current`), revoking one by
+ * handle makes its next request anonymous, "sign out everywhere else" leaves only the current one.
+ */
+export async function checkEngineUserSessions(h: ConformanceHarness): Promise<void> {
+  const manager = managerFor(h);
+  const user = `user-${h.key()}`;
+  const cookies: string[] = [];
+  for (const agent of ['phone', 'laptop', 'tablet']) {
+    const session = manager.session(new Headers());
+    await session.set('before', 'sign-in');
+    await session.signIn(user, { info: { userAgent: agent } });
+    cookies.push(cookieFrom(await session.commit()));
+  }
+  const open = (cookie: string) => manager.session(new Headers({ cookie }));
+  const current = open(cookies[0] as string);
+  const listed = await manager.listUserSessions(user, { current });
+  expect(listed.length, 'three sessions listed').toBe(3);
+  expect(listed.filter((s) => s.current).length, 'exactly one current').toBe(1);
+  expect(listed.map((s) => s.info.userAgent).sort(), 'sign-in info').toEqual([
+    'laptop',
+    'phone',
+    'tablet',
+  ]);
+  expect(await open(cookies[1] as string).getUserId(), 'bound user').toBe(user);
+  expect(
+    await open(cookies[1] as string).get('before'),
+    'pre-sign-in data dropped',
+  ).toBeUndefined();
+  const laptop = listed.find((s) => s.info.userAgent === 'laptop');
+  expect(await manager.revokeUserSession(user, laptop?.handle ?? ''), 'revoke by handle').toBe(
+    true,
+  );
+  expect(await open(cookies[1] as string).getUserId(), 'revoked session is anonymous').toBe(
+    undefined,
+  );
+  expect(await manager.revokeUserSession(user, laptop?.handle ?? ''), 'revoke twice').toBe(false);
+  expect(await manager.revokeUserSessions(user, { except: current }), 'sign out elsewhere').toBe(1);
+  expect(await open(cookies[2] as string).getUserId(), 'tablet signed out').toBeUndefined();
+  expect(await open(cookies[0] as string).getUserId(), 'current survives').toBe(user);
+  const after = await manager.listUserSessions(user, { current: open(cookies[0] as string) });
+  expect(
+    after.map((s) => s.current),
+    'only the current session is left',
+  ).toEqual([true]);
+  expect(await manager.revokeUserSessions(user), 'sign out everywhere').toBe(1);
+  expect(await manager.listUserSessions(user), 'nothing left').toEqual([]);
+}
+
 export const engineGroup: ConformanceGroup = {
   name: 'through the session engine',
   checks: [
@@ -147,5 +196,10 @@ export const engineGroup: ConformanceGroup = {
       run: checkEngineNoResurrection,
     },
     { name: 'regenerate moves data to a new ID and kills the old one', run: checkEngineRegenerate },
+    {
+      name: "sign-in, listing and revoking a user's sessions",
+      run: checkEngineUserSessions,
+      requires: 'userIndex',
+    },
   ],
 };
