@@ -8,7 +8,9 @@ export type StoreOperation =
   | 'touch'
   | 'rotate'
   | 'destroy'
-  | 'deleteExpired';
+  | 'deleteExpired'
+  | 'listUserSessions'
+  | 'destroyUserSessions';
 
 /** Called before each store call (for metrics, tracing or tests). Must not throw. */
 export type StoreObserver = (operation: StoreOperation) => void;
@@ -40,6 +42,15 @@ export function observeStore(store: SessionStore, observer: StoreObserver): Sess
   const deleteExpired = store.deleteExpired;
   if (deleteExpired !== undefined) {
     observed.deleteExpired = () => before('deleteExpired', () => deleteExpired.call(store));
+  }
+  const { listUserSessions, destroyUserSessions } = store;
+  if (listUserSessions !== undefined) {
+    observed.listUserSessions = (userId) =>
+      before('listUserSessions', () => listUserSessions.call(store, userId));
+  }
+  if (destroyUserSessions !== undefined) {
+    observed.destroyUserSessions = (userId, options) =>
+      before('destroyUserSessions', () => destroyUserSessions.call(store, userId, options));
   }
   return observed;
 }
