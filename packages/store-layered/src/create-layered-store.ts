@@ -33,6 +33,8 @@ const CLOCK_MARGIN_MS = 1_000;
  *   outlives the session and a slow reader can never install a stale one.
  * - **Writes** go to cold first, then remove the hot copy (the next read refills it). A create
  *   fills hot right away; a rotation removes both keys' copies.
+ * - **A user's sessions** (when cold has a user index): listed from cold only; revoked in cold,
+ *   then every revoked key's hot copy is removed as after a destroy.
  * - **Hot fails or is slow** (`hotTimeoutMs`): reads and writes go on with cold alone and succeed;
  *   after `hotFailureThreshold` failures in a row hot is skipped for `hotBackoffMs`. A copy that
  *   could not be removed is never served by this process again.
@@ -183,6 +185,16 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
   }
 
   /**
+   * What every write does once its cold step has settled: removes the hot copies of `keys`
+   * (tainting any it cannot remove), then forgets their load flights.
+   */
+  async function invalidateAfterWrite(keys: readonly string[]): Promise<void> {
+    const distinct = [...new Set(keys)];
+    await Promise.all(distinct.map(removeHotCopy));
+    for (const key of distinct) loads.forget(key);
+  }
+
+  /**
    * A write: cold first (the authority), then the hot copies of `keys` are removed, also when the
    * cold write failed (it may have been applied before failing). The keys' load flights are
    * forgotten last, after the removal, so a load starting once this write has resolved neither
@@ -194,11 +206,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     run: () => Awaitable<T>,
     changedNothing: (result: T) => boolean = () => false,
   ): Promise<T> {
-    const distinct = [...new Set(keys)];
-    const settle = async () => {
-      await Promise.all(distinct.map(removeHotCopy));
-      for (const key of distinct) loads.forget(key);
-    };
+    const settle = () => invalidateAfterWrite(keys);
     let result: T;
     try {
       result = await onCold(operation, run);
@@ -212,6 +220,13 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
 
   const deleteExpired = cold.deleteExpired;
   const hasDeleteExpired = cold.capabilities.deleteExpired && typeof deleteExpired === 'function';
+  // The user index is cold's: hot holds copies that may vanish at any time, so it can never say
+  // which sessions a user has.
+  const { listUserSessions, destroyUserSessions } = cold;
+  const hasUserIndex =
+    cold.capabilities.userIndex === true &&
+    typeof listUserSessions === 'function' &&
+    typeof destroyUserSessions === 'function';
 
   const store: LayeredStore = {
     name: 'layered',
@@ -219,6 +234,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       // Rotation and cleanup are cold's: the layered store adds no atomicity of its own.
       atomicRotate: cold.capabilities.atomicRotate,
       deleteExpired: hasDeleteExpired,
+      userIndex: hasUserIndex,
     },
     hot,
     cold,
@@ -300,6 +316,37 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       // swept (core's memory store) gets swept too. Best effort: the count is cold's.
       if (sweepHot !== undefined) await guard.call('deleteExpired', () => sweepHot.call(hot));
       return removed;
+    };
+  }
+  if (hasUserIndex) {
+    const listColdUserSessions = (userId: string) =>
+      onCold('listUserSessions', () => listUserSessions.call(cold, userId));
+
+    // Straight from cold, never from hot: a copy knows nothing of sessions it does not hold.
+    store.listUserSessions = async (userId) => [...(await listColdUserSessions(userId))];
+
+    store.destroyUserSessions = async (userId, options = {}) => {
+      const only = options.only === undefined ? undefined : [...options.only];
+      const except = options.except;
+      // A failed revocation may have been applied (a timeout), and a retry would not return the
+      // keys it destroyed: so learn the candidates first (`only`, else the user's sessions now),
+      // and remove their copies if cold fails. A failed listing has revoked nothing.
+      const candidates = only ?? (await listColdUserSessions(userId)).map((record) => record.key);
+      let destroyed: string[];
+      try {
+        destroyed = [
+          ...(await onCold('destroyUserSessions', () =>
+            destroyUserSessions.call(cold, userId, { only, except }),
+          )),
+        ];
+      } catch (error) {
+        await invalidateAfterWrite(candidates.filter((key) => key !== except));
+        throw error;
+      }
+      // Exactly what a destroy of each key does after its cold step: a copy that cannot be removed
+      // taints its key, and a reader that leased before the revocation fills nothing.
+      await invalidateAfterWrite(destroyed);
+      return destroyed;
     };
   }
   return store;

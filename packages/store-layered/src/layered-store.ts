@@ -1,16 +1,18 @@
 import type {
   CreateResult,
+  DestroyUserSessionsOptions,
   RotateResult,
   SessionPatch,
   SessionRecord,
   SessionStore,
+  UserSessionRecord,
   WriteResult,
 } from '@sessions/core';
 
 /**
  * A {@link SessionStore} made of a hot cache over a cold authority. Every method is async.
- * `capabilities` are the cold store's: rotation is as atomic as cold's, and `deleteExpired`
- * exists exactly when cold has it.
+ * `capabilities` are the cold store's: rotation is as atomic as cold's, and `deleteExpired` and
+ * the user index (`listUserSessions`, `destroyUserSessions`) exist exactly when cold has them.
  */
 export interface LayeredStore extends SessionStore {
   /**
@@ -33,6 +35,22 @@ export interface LayeredStore extends SessionStore {
    * (hot copies never outlive their records, but a memory store keeps expired ones until swept).
    */
   deleteExpired?(): Promise<number>;
+  /**
+   * Present when cold has a user index (`capabilities.userIndex`): cold's listing, never served
+   * from hot (a copy cannot know about sessions it does not hold).
+   */
+  listUserSessions?(userId: string): Promise<readonly UserSessionRecord[]>;
+  /**
+   * Present when cold has a user index: cold's `destroyUserSessions`, then the hot copy of every
+   * key it destroyed is removed exactly as after `destroy` (a copy hot cannot remove is never
+   * served by this process; a reader racing the revocation cannot put one back). Without `only`
+   * it first lists the user's sessions in cold, so that if cold fails (the revocation may have
+   * been applied) their copies are removed all the same. See the README for other instances.
+   */
+  destroyUserSessions?(
+    userId: string,
+    options?: DestroyUserSessionsOptions,
+  ): Promise<readonly string[]>;
   /**
    * Removes the hot copy of `key` without touching cold, so the next load reads cold. Call it
    * when a session was changed or revoked outside this store (directly in cold, or by another

@@ -13,7 +13,7 @@ function misconfiguredBy(options: unknown): boolean {
   return false;
 }
 
-/** A store without `deleteExpired`, as Redis is. */
+/** A store without `deleteExpired` (as Redis is) nor a user index. */
 function withoutDeleteExpired(store: SessionStore): SessionStore {
   return {
     name: store.name,
@@ -73,16 +73,32 @@ describe('options', () => {
     expect(store.cold).toBe(cold);
   });
 
-  it('capabilities are cold’s; deleteExpired exists exactly when cold has it', () => {
+  it('capabilities are cold’s; deleteExpired and the user index exist exactly when cold has them', () => {
     const withSweep = createLayeredStore({ hot, cold });
-    expect(withSweep.capabilities).toEqual({ atomicRotate: true, deleteExpired: true });
+    expect(withSweep.capabilities).toEqual({
+      atomicRotate: true,
+      deleteExpired: true,
+      userIndex: true,
+    });
     expect(typeof withSweep.deleteExpired).toBe('function');
+    expect(typeof withSweep.listUserSessions).toBe('function');
+    expect(typeof withSweep.destroyUserSessions).toBe('function');
     const without = createLayeredStore({ hot, cold: withoutDeleteExpired(cold) });
-    expect(without.capabilities).toEqual({ atomicRotate: false, deleteExpired: false });
+    expect(without.capabilities).toEqual({
+      atomicRotate: false,
+      deleteExpired: false,
+      userIndex: false,
+    });
     expect(without.deleteExpired).toBeUndefined();
+    expect(without.listUserSessions).toBeUndefined();
+    expect(without.destroyUserSessions).toBeUndefined();
     // Hot's capabilities do not matter.
     const overRedisLike = createLayeredStore({ hot: withoutDeleteExpired(hot), cold });
-    expect(overRedisLike.capabilities).toEqual({ atomicRotate: true, deleteExpired: true });
+    expect(overRedisLike.capabilities).toEqual({
+      atomicRotate: true,
+      deleteExpired: true,
+      userIndex: true,
+    });
   });
 
   it('deleteExpired returns cold’s count and sweeps hot too', async () => {

@@ -19,6 +19,11 @@ export interface ControlledStore extends SessionStore {
    * that is slow to come back, its effect already applied (a read that saw the old state).
    */
   pauseAfter(operation: StoreOperation): Gate;
+  /**
+   * The next call of `operation` is applied, then throws: a write that timed out after the
+   * backend had done it.
+   */
+  failAfter(operation: StoreOperation): void;
   /** Back to normal; hung calls proceed. */
   heal(): void;
 }
@@ -40,6 +45,7 @@ export function controlledStore(inner: SessionStore): ControlledStore {
   const failing = new Set<StoreOperation>();
   const hanging = new Map<StoreOperation, ReturnType<typeof createGate>>();
   const pausedAfter = new Map<StoreOperation, ReturnType<typeof createGate>>();
+  const failingAfter = new Set<StoreOperation>();
 
   async function run<T>(operation: StoreOperation, call: () => T | PromiseLike<T>): Promise<T> {
     const hang = hanging.get(operation);
@@ -54,6 +60,9 @@ export function controlledStore(inner: SessionStore): ControlledStore {
     if (pause !== undefined) {
       pause.arrive();
       await pause.open;
+    }
+    if (failingAfter.delete(operation)) {
+      throw new Error(`controlled store: ${operation} failed after it was applied`);
     }
     return result;
   }
@@ -76,8 +85,10 @@ export function controlledStore(inner: SessionStore): ControlledStore {
       pausedAfter.set(operation, gate);
       return gate;
     },
+    failAfter: (operation) => failingAfter.add(operation),
     heal() {
       failing.clear();
+      failingAfter.clear();
       for (const gate of hanging.values()) gate.release();
       hanging.clear();
     },
@@ -85,6 +96,15 @@ export function controlledStore(inner: SessionStore): ControlledStore {
   const deleteExpired = inner.deleteExpired;
   if (deleteExpired !== undefined) {
     store.deleteExpired = () => run('deleteExpired', () => deleteExpired.call(inner));
+  }
+  const { listUserSessions, destroyUserSessions } = inner;
+  if (listUserSessions !== undefined) {
+    store.listUserSessions = (userId) =>
+      run('listUserSessions', () => listUserSessions.call(inner, userId));
+  }
+  if (destroyUserSessions !== undefined) {
+    store.destroyUserSessions = (userId, options) =>
+      run('destroyUserSessions', () => destroyUserSessions.call(inner, userId, options));
   }
   return store;
 }
