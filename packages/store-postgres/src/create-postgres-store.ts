@@ -1,9 +1,11 @@
 import type {
   CreateResult,
+  DestroyUserSessionsOptions,
   RotateResult,
   SessionPatch,
   SessionRecord,
   SessionStore,
+  UserSessionRecord,
   WriteResult,
 } from '@sessions/core';
 import type { Sql } from 'postgres';
@@ -13,16 +15,19 @@ import { encodePatch, encodeRecord } from './encode-record.js';
 import { instantToTimestamp } from './instants.js';
 import { migrate } from './migrate.js';
 import { type PostgresStoreOptions, resolveOptions } from './postgres-store-options.js';
-import { rowToRecord } from './row-to-record.js';
+import { rowToRecord, rowToUserSession } from './row-to-record.js';
 import { checkTransformKeepsNames } from './sql-identifiers.js';
 import { createStatementRunner } from './statement-runner.js';
 import { createStatement } from './statements/create.js';
 import { destroyStatement } from './statements/destroy.js';
+import { destroyUserSessionsStatement } from './statements/destroy-user-sessions.js';
+import { listUserSessionsStatement } from './statements/list-user-sessions.js';
 import { loadStatement } from './statements/load.js';
 import { patchStatement } from './statements/patch.js';
 import { ROTATE_TARGET_TAKEN, rotateStatement } from './statements/rotate.js';
 import { touchStatement } from './statements/touch.js';
 import type { StoreContext } from './store-context.js';
+import { checkUserId, encodeDestroyOptions } from './user-ids.js';
 
 /**
  * A {@link SessionStore} on Postgres through postgres.js. Every method is async and makes one
@@ -41,6 +46,16 @@ export interface PostgresStore extends SessionStore {
   rotate(fromKey: string, toKey: string, patch: SessionPatch): Promise<RotateResult>;
   /** See {@link SessionStore.destroy}. One `DELETE`. */
   destroy(key: string): Promise<void>;
+  /**
+   * See {@link SessionStore.listUserSessions}. One `SELECT`: a range scan of the
+   * `(user_id, expires_at)` index over the user's live sessions.
+   */
+  listUserSessions(userId: string): Promise<UserSessionRecord[]>;
+  /**
+   * See {@link SessionStore.destroyUserSessions}. One `DELETE ... RETURNING key` through the same
+   * index, re-checking each row is still bound to `userId`.
+   */
+  destroyUserSessions(userId: string, options?: DestroyUserSessionsOptions): Promise<string[]>;
   /**
    * Deletes every expired record, in statements of at most 1,000 rows (each bounded by
    * `timeoutMs`, skipping rows a request is writing), and returns how many it deleted. Call it
@@ -130,7 +145,7 @@ export function createPostgresStore(sql: Sql, options: PostgresStoreOptions = {}
 
   const store = {
     name: 'postgres',
-    capabilities: { atomicRotate: true, deleteExpired: true },
+    capabilities: { atomicRotate: true, deleteExpired: true, userIndex: true },
     schema: names.schema,
     table: names.table,
 
@@ -183,6 +198,24 @@ export function createPostgresStore(sql: Sql, options: PostgresStoreOptions = {}
 
     async destroy(key: string): Promise<void> {
       await run('destroy', (deadline) => destroyStatement(context, key, deadline));
+    },
+
+    async listUserSessions(userId: string): Promise<UserSessionRecord[]> {
+      const user = checkUserId(userId, 'userId');
+      const rows = await run('listUserSessions', () => listUserSessionsStatement(context, user));
+      return rows.map(rowToUserSession);
+    },
+
+    async destroyUserSessions(
+      userId: string,
+      options?: DestroyUserSessionsOptions,
+    ): Promise<string[]> {
+      const user = checkUserId(userId, 'userId');
+      const encoded = encodeDestroyOptions(options);
+      const rows = await run('destroyUserSessions', (deadline) =>
+        destroyUserSessionsStatement(context, user, encoded, deadline),
+      );
+      return rows.map((row) => String(row[0]));
     },
 
     deleteExpired,

@@ -3,6 +3,7 @@ import { instantToTimestamp } from './instants.js';
 import type { EncodedRecord } from './statements/create.js';
 import type { EncodedPatch } from './statements/patch.js';
 import { encodeEntries, encodeKeys, encodeMeta } from './stored-entries.js';
+import { userIdOfMeta } from './user-ids.js';
 
 /**
  * A record as statement parameters. Everything is read from the caller's objects here, before
@@ -16,6 +17,7 @@ export function encodeRecord(record: SessionRecord): EncodedRecord {
   return {
     entries: encodeEntries(record.entries),
     meta: encodeMeta(record.meta),
+    userId: userIdOfMeta(record.meta),
     expiresAt: instantToTimestamp(record.expiresAt, 'record.expiresAt'),
   };
 }
@@ -30,6 +32,7 @@ export function encodePatch(patch: SessionPatch): EncodedPatch {
     remove: encodeKeys(patch.remove),
     clear: patch.clear === true,
     meta: patch.meta === undefined ? null : encodeMeta(patch.meta),
+    userId: patch.meta === undefined ? null : userIdOfMeta(patch.meta),
     expiresAt: instantToTimestamp(patch.expiresAt, 'patch.expiresAt'),
   };
 }

@@ -1,4 +1,4 @@
-import type { SessionMeta, SessionRecord, StoredEntry } from '@sessions/core';
+import type { SessionMeta, SessionRecord, StoredEntry, UserSessionRecord } from '@sessions/core';
 import { instantFromText } from './instants.js';
 import { decodeEntry } from './stored-entries.js';
 
@@ -25,11 +25,29 @@ export function rowToRecord(row: readonly unknown[]): SessionRecord {
     const key: string = pair[0];
     entries.set(key, decodeEntry(key, pair[1]));
   }
-  const meta: unknown = JSON.parse(asText(metaText, 'meta'));
+  return { entries, meta: metaFromText(metaText), expiresAt: instantFromText(expiresText) };
+}
+
+/**
+ * Builds a listing entry from the user-listing statement's row: `[key, meta, expiresAt]`, all
+ * text. Fresh objects per call, as for {@link rowToRecord}.
+ */
+export function rowToUserSession(row: readonly unknown[]): UserSessionRecord {
+  const [key, metaText, expiresText] = row;
+  return {
+    key: asText(key, 'key'),
+    meta: metaFromText(metaText),
+    expiresAt: instantFromText(expiresText),
+  };
+}
+
+/** The stored meta's JSON text as an object. */
+function metaFromText(text: unknown): SessionMeta {
+  const meta: unknown = JSON.parse(asText(text, 'meta'));
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
     throw new Error('postgres store: meta did not load as an object');
   }
-  return { entries, meta: meta as SessionMeta, expiresAt: instantFromText(expiresText) };
+  return meta as SessionMeta;
 }
 
 function asText(value: unknown, what: string): string {

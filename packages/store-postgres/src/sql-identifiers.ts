@@ -15,7 +15,8 @@ const MAX_SCHEMA_LENGTH = 63;
 
 /**
  * The table name leaves room for the longest derived name, `<table>_expires_at_idx` (15 more
- * characters), within 63 bytes, so no derived name is ever truncated into a collision.
+ * characters; `<table>_user_id_idx` needs 12), within 63 bytes, so no derived name is ever
+ * truncated into a collision.
  */
 export const MAX_TABLE_LENGTH = 48;
 
@@ -29,6 +30,8 @@ export interface TableNames {
   readonly migrationsTable: string;
   /** The index on `expires_at`: `<table>_expires_at_idx`. */
   readonly expiresIndex: string;
+  /** The per-user index on `(user_id, expires_at)`: `<table>_user_id_idx`. */
+  readonly userIndex: string;
   /** Names the advisory lock `migrate()` holds: one lock per schema and table. */
   readonly lockName: string;
 }
@@ -53,6 +56,7 @@ export function tableNames(schema: unknown, table: unknown): TableNames {
     table: checkedTable,
     migrationsTable: `${checkedTable}_migrations`,
     expiresIndex: `${checkedTable}_expires_at_idx`,
+    userIndex: `${checkedTable}_user_id_idx`,
     lockName: `@sessions/store-postgres:${checkedSchema}.${checkedTable}`,
   };
 }
@@ -64,7 +68,14 @@ export function tableNames(schema: unknown, table: unknown): TableNames {
 export function checkTransformKeepsNames(sql: Sql, names: TableNames): void {
   const to: unknown = sql.options?.transform?.column?.to;
   if (typeof to !== 'function') return;
-  for (const name of [names.schema, names.table, names.migrationsTable, names.expiresIndex]) {
+  const identifiers = [
+    names.schema,
+    names.table,
+    names.migrationsTable,
+    names.expiresIndex,
+    names.userIndex,
+  ];
+  for (const name of identifiers) {
     const transformed: unknown = to(name);
     if (transformed !== name) {
       throw new SessionError(

@@ -3,7 +3,7 @@ import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, type PostgresStore } from '../src/index.js';
 import { connect, databaseAvailable, dropSchema, sleep, uniqueSchema } from './support/database.js';
-import { type AnyData, managerFor, seedSession } from './support/engine.js';
+import { type AnyData, cookieFrom, managerFor, seedSession } from './support/engine.js';
 
 const available = await databaseAvailable();
 
@@ -140,6 +140,34 @@ describe.skipIf(!available)('round trips per request', () => {
     });
     expect(destroyed.statements.length).toBe(1);
     expect(destroyed.server).toMatchObject({ inserted: 0, updated: 0, deleted: 1 });
+  });
+
+  it("listing a user's sessions is one SELECT, revoking them one DELETE, each one scan", async () => {
+    const user = `user-${Math.random().toString(36).slice(2)}`;
+    const cookies: string[] = [];
+    for (const agent of ['phone', 'laptop', 'tablet']) {
+      const session = manager.session(new Headers());
+      await session.signIn(user, { info: { userAgent: agent } });
+      cookies.push(cookieFrom(await session.commit()));
+    }
+    const current = () => manager.session(new Headers({ cookie: cookies[0] as string }));
+    await manager.listUserSessions(user, { current: current() }); // warm-up: prepared, loaded
+
+    const listing = await cost(async () => {
+      expect(await manager.listUserSessions(user)).toHaveLength(3);
+    });
+    expect(listing.statements.length).toBe(1);
+    expect(listing.statements[0]).toMatch(/^\s*select/);
+    expect(listing.server).toEqual({ scans: 1, inserted: 0, updated: 0, deleted: 0 });
+
+    const session = current();
+    await session.get('anything'); // the current session's key is known once it is loaded
+    const revoking = await cost(async () => {
+      expect(await manager.revokeUserSessions(user, { except: session })).toBe(2);
+    });
+    expect(revoking.statements.length).toBe(1);
+    expect(revoking.statements[0]).toMatch(/^\s*delete/);
+    expect(revoking.server).toEqual({ scans: 1, inserted: 0, updated: 0, deleted: 2 });
   });
 
   it('a request that never touches its session costs nothing', async () => {

@@ -1,8 +1,9 @@
 import { createSessionsTable } from './0001-create-sessions-table.js';
+import { addUserId } from './0002-add-user-id.js';
 import type { Migration } from './migration.js';
 
 /** Every migration, in version order. Append only. */
-export const ALL_MIGRATIONS: readonly Migration[] = [createSessionsTable];
+export const ALL_MIGRATIONS: readonly Migration[] = [createSessionsTable, addUserId];
 
 /** The schema version this release reads and writes. */
 export const LATEST_VERSION = ALL_MIGRATIONS.length;

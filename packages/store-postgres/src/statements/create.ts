@@ -9,6 +9,8 @@ export interface EncodedRecord {
   readonly entries: string;
   /** JSON text of the meta object. */
   readonly meta: string;
+  /** `meta.userId` for the `user_id` column, or `null` when nobody is signed in. */
+  readonly userId: string | null;
   /** The expiry as an ISO timestamp (see `instantToTimestamp`). */
   readonly expiresAt: string;
 }
@@ -24,6 +26,9 @@ export interface EncodedRecord {
  *
  * Twenty concurrent creates of one key: Postgres serializes them on the unique index; the first
  * inserts, the others find its live row and affect nothing (`conflict`).
+ *
+ * `user_id` (the per-user index, see migration 2) is written from `meta.userId` in the same
+ * statement as the meta, so the record and its index entry appear together.
  */
 export function createStatement(
   context: StoreContext,
@@ -38,12 +43,18 @@ export function createStatement(
     clear: true,
   });
   return sql`
-    insert into ${sessionsTable(context)} as s (key, data, meta, expires_at)
-    select ${key}::text, ${data}, ${record.meta}::text::jsonb, ${record.expiresAt}::text::timestamptz
+    insert into ${sessionsTable(context)} as s (key, data, meta, user_id, expires_at)
+    select
+      ${key}::text,
+      ${data},
+      ${record.meta}::text::jsonb,
+      ${record.userId}::text,
+      ${record.expiresAt}::text::timestamptz
     where ${deadlineGuard(context, deadline)}
     on conflict (key) do update set
       data = excluded.data,
       meta = excluded.meta,
+      user_id = excluded.user_id,
       expires_at = excluded.expires_at,
       created_at = excluded.created_at,
       updated_at = excluded.updated_at

@@ -7,6 +7,8 @@ import { type EncodedPatchData, patchedData } from './patched-data.js';
 export interface EncodedPatch extends EncodedPatchData {
   /** JSON text of the replacement meta, or `null` to keep the stored meta. */
   readonly meta: string | null;
+  /** The replacement meta's `userId` (`null` when it has none, or when `meta` is `null`). */
+  readonly userId: string | null;
   /** The new expiry as an ISO timestamp. */
   readonly expiresAt: string;
 }
@@ -16,6 +18,10 @@ export interface EncodedPatch extends EncodedPatchData {
  * current `data`), meta is replaced when given, the expiry always moves. `expires_at > now()` in
  * the `WHERE` makes a destroyed or expired record affect no row, reported as `missing`: nothing is
  * written and nothing is resurrected.
+ *
+ * `user_id` (the per-user index) follows the meta in the same statement: a patch with meta sets it
+ * to that meta's `userId` (binding, re-binding or, with none, unbinding the record); a patch
+ * without meta leaves it, as it leaves the meta.
  *
  * A patch starting after `deadline` fails and writes nothing (see `deadlineGuard`).
  *
@@ -33,6 +39,7 @@ export function patchStatement(
     update ${sessionsTable(context)} as t set
       data = ${patchedData(context, sql`t.data`, patch)},
       meta = coalesce(${patch.meta}::text::jsonb, t.meta),
+      user_id = case when ${patch.meta}::text is null then t.user_id else ${patch.userId}::text end,
       expires_at = ${patch.expiresAt}::text::timestamptz,
       updated_at = now()
     where t.key = ${key}::text and t.expires_at > now() and ${deadlineGuard(context, deadline)}

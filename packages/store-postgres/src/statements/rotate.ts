@@ -19,6 +19,8 @@ export const ROTATE_TARGET_TAKEN = 'sessions rotate: target became live';
  *   record includes it); a patch arriving later finds no row (`missing`): none is lost.
  * - `moved` inserts it under the new key with the patch applied; an expired row squatting on the
  *   target key is replaced (`ON CONFLICT ... WHERE expired`), as an expired target counts as absent.
+ * - `user_id` (the per-user index) moves with the record: the patch's meta `userId` when it has
+ *   meta, else the source's. The old key's index entry leaves with its row, in the same statement.
  * - `sourceLive` / `targetLive` tell `missing` from `conflict` when nothing moved. They are read
  *   from the statement's snapshot, as the contract orders them: a missing source wins.
  *
@@ -54,20 +56,22 @@ export function rotateStatement(
           and ${fromKey}::text <> ${toKey}::text
           and not exists (select 1 from target)
           and ${deadlineGuard(context, deadline)}
-        returning t.data, t.meta, t.created_at
+        returning t.data, t.meta, t.user_id, t.created_at
       ),
       moved as (
-        insert into ${sessionsTable(context)} as s (key, data, meta, expires_at, created_at)
+        insert into ${sessionsTable(context)} as s (key, data, meta, user_id, expires_at, created_at)
         select
           ${toKey}::text,
           ${patchedData(context, sql`moving.data`, patch)},
           coalesce(${patch.meta}::text::jsonb, moving.meta),
+          case when ${patch.meta}::text is null then moving.user_id else ${patch.userId}::text end,
           ${patch.expiresAt}::text::timestamptz,
           moving.created_at
         from moving
         on conflict (key) do update set
           data = excluded.data,
           meta = excluded.meta,
+          user_id = excluded.user_id,
           expires_at = excluded.expires_at,
           created_at = excluded.created_at,
           updated_at = excluded.updated_at
