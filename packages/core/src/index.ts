@@ -27,6 +27,13 @@ export {
   USER_SESSION_HANDLE_LENGTH,
   userSessionHandle,
 } from './crypto/user-session-handle.js';
+// Encryption at rest
+export { encryptStore } from './encryption/encrypted-store.js';
+export type {
+  EncryptionKey,
+  EncryptionOptions,
+  UndecryptableReason,
+} from './encryption/encryption-options.js';
 export type { SessionErrorCode, SessionErrorOptions } from './errors/session-error.js';
 export { isSessionError, SessionError } from './errors/session-error.js';
 // Expiry
@@ -95,3 +102,11 @@ export type { SessionHandler } from './web/with-session.js';
 
 // Web-standard handlers
 export { withSession } from './web/with-session.js';
+
+// Sealed-cookie sessions
+
+export { createSealedSessionManager } from './sealed/sealed-session-manager.js';
+export type {
+  SealedRevocationOptions,
+  SealedSessionManagerOptions,
+} from './sealed/sealed-session-manager-options.js';

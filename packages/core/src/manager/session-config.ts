@@ -5,6 +5,7 @@ import {
   resolveCookieOptions,
 } from '../cookie/resolve-cookie-options.js';
 import { createSigner, type Signer } from '../crypto/signer.js';
+import { createStoreEncryptor } from '../encryption/store-encryptor.js';
 import { SessionError, type SessionErrorCode } from '../errors/session-error.js';
 import { type ExpiryPolicy, resolveExpiryPolicy } from '../expiry/expiry-policy.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -17,8 +18,13 @@ import type { SessionManagerOptions } from './session-manager-options.js';
 
 /** Options resolved and validated once per manager; shared by every request's session. */
 export interface SessionConfig {
-  /** The default store; absent when every request brings its own. */
+  /** The default store (through `wrapStore`); absent when every request brings its own. */
   readonly store: SessionStore | undefined;
+  /**
+   * Applies the store decorators the options ask for (`encryption`) to a store, returning the same
+   * wrapper for the same store object; the identity when none is configured.
+   */
+  readonly wrapStore: (store: SessionStore) => SessionStore;
   readonly signer: Signer;
   readonly transport: SessionTransport;
   readonly cookie: ResolvedCookieOptions;
@@ -78,7 +84,7 @@ export function checkStore(store: SessionStore | undefined): SessionStore {
 
 /** Validates options and applies defaults; every unsafe setting throws `MISCONFIGURED` here. */
 export function resolveSessionConfig(options: SessionManagerOptions): SessionConfig {
-  const store = options.store === undefined ? undefined : checkStore(options.store);
+  const checkedStore = options.store === undefined ? undefined : checkStore(options.store);
   const cookie = resolveCookieOptions(options.cookie);
   const transportOption = options.transport ?? 'cookie';
   const transport =
@@ -87,8 +93,21 @@ export function resolveSessionConfig(options: SessionManagerOptions): SessionCon
       : createHeaderTransport(transportOption);
   const listener = options.onEvent;
   const limits = options.limits;
+  const emit = (event: SessionEvent): void => {
+    if (!listener) return;
+    try {
+      listener(event);
+    } catch {
+      // A logging hook must never break a request.
+    }
+  };
+  const wrapStore =
+    options.encryption === undefined
+      ? (store: SessionStore) => store
+      : createStoreEncryptor(options.encryption, (key) => emit({ type: 'value-undecodable', key }));
   return {
-    store,
+    store: checkedStore === undefined ? undefined : wrapStore(checkedStore),
+    wrapStore,
     signer: createSigner(options.secrets, transport.name),
     transport,
     cookie,
@@ -102,13 +121,6 @@ export function resolveSessionConfig(options: SessionManagerOptions): SessionCon
     requireConsent: options.requireConsent ?? false,
     clock: options.clock ?? systemClock,
     errorStatus: checkErrorStatus(options.errorStatus),
-    emit: (event) => {
-      if (!listener) return;
-      try {
-        listener(event);
-      } catch {
-        // A logging hook must never break a request.
-      }
-    },
+    emit,
   };
 }

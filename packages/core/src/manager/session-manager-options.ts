@@ -1,6 +1,7 @@
 import type { SessionCodec } from '../codec/session-codec.js';
 import type { CookieOptions } from '../cookie/cookie-options.js';
 import type { Secret } from '../crypto/signer.js';
+import type { EncryptionOptions } from '../encryption/encryption-options.js';
 import type { SessionErrorCode } from '../errors/session-error.js';
 import type { ExpiryOptions } from '../expiry/expiry-policy.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -57,4 +58,12 @@ export interface SessionManagerOptions {
   errorStatus?: Partial<Record<SessionErrorCode, number>> | undefined;
   /** Receives security and diagnostics events (never raw IDs). */
   onEvent?: SessionEventListener | undefined;
+  /**
+   * Encrypts session values before they reach any store (AES-256-GCM, keys derived with
+   * HKDF-SHA-256; the first key encrypts, all decrypt): the default store and every per-request
+   * store are wrapped with `encryptStore`. Values that fail to decrypt are dropped and reported as
+   * `value-undecodable` events. `meta` (including the sign-in `info`) is not encrypted. Example:
+   * `{ keys: [process.env.SESSION_ENCRYPTION_KEY] }`.
+   */
+  encryption?: EncryptionOptions | undefined;
 }

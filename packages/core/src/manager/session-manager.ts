@@ -89,7 +89,8 @@ export function createSessionManager<Data extends ValidSessionData<Data> = Regis
   const config = resolveSessionConfig(options);
   const storeFor = (requestStore: SessionStore | undefined): SessionStore => {
     if (requestStore !== undefined) {
-      return requestStore === config.store ? requestStore : checkStore(requestStore);
+      if (requestStore === config.store) return requestStore;
+      return config.wrapStore(checkStore(requestStore));
     }
     if (config.store !== undefined) return config.store;
     throw new SessionError(

@@ -17,9 +17,13 @@ export interface PresentedIdentity {
 }
 
 /** More distinct well-shaped tokens than this in one request is treated as an attack. */
-const MAX_CANDIDATE_TOKENS = 4;
+export const MAX_CANDIDATE_TOKENS = 4;
 
-function ambiguous(config: SessionConfig): SessionError {
+/**
+ * Reports `session-ambiguous` and returns the `AMBIGUOUS_SESSION` error for a request carrying
+ * several different valid tokens (shared with the sealed-cookie manager).
+ */
+export function ambiguousSession(config: SessionConfig): SessionError {
   config.emit({ type: 'session-ambiguous' });
   return new SessionError(
     'AMBIGUOUS_SESSION',
@@ -43,7 +47,7 @@ export async function resolveIdentity(
     if (token.length === SIGNED_TOKEN_LENGTH) candidates.add(token);
     else config.emit({ type: 'token-rejected', reason: 'malformed' });
   }
-  if (candidates.size > MAX_CANDIDATE_TOKENS) throw ambiguous(config);
+  if (candidates.size > MAX_CANDIDATE_TOKENS) throw ambiguousSession(config);
   let found: { id: string; signedWithOldKey: boolean; token: string } | undefined;
   for (const token of candidates) {
     const verified = await config.signer.verify(token);
@@ -52,7 +56,7 @@ export async function resolveIdentity(
     } else if (found === undefined) {
       found = { ...verified, token };
     } else if (found.id !== verified.id) {
-      throw ambiguous(config);
+      throw ambiguousSession(config);
     } else if (!verified.signedWithOldKey) {
       found = { ...verified, token };
     }

@@ -41,6 +41,31 @@ import { validateUserId, validateUserInfo } from './validate-user.js';
  */
 export const readStoreKey: unique symbol = Symbol('@sessions/core.readStoreKey');
 
+/**
+ * Marks a stored session so its commit re-issues the token even when nothing else changed (the
+ * sealed-cookie manager uses it to re-seal a session kept by `revokeUserSessions({ except })`).
+ * Loads first; throws `INVALID_STATE` after commit. Not part of the public `Session` interface.
+ */
+export const reissueToken: unique symbol = Symbol('@sessions/core.reissueToken');
+
+/**
+ * Replaces how a {@link SessionHandle} learns the presented session and hands a token back, for
+ * managers whose token is not a signed ID (sealed cookies). Everything else (loading through the
+ * store, dirty tracking, limits, expiry, commit) stays the engine's.
+ */
+export interface SessionHandleHooks {
+  /**
+   * The session the request presents, or `undefined` for none: used instead of verifying a
+   * signed ID. Must not throw for malformed input (report it and return `undefined`).
+   */
+  identify(headers: HeaderSource): Promise<PresentedIdentity | undefined>;
+  /**
+   * The token for the record now stored under `key` (session `id`), used instead of the signed ID.
+   * Because such a token carries the record itself, every write re-issues it.
+   */
+  token(id: string, key: string): Promise<string>;
+}
+
 const FLASH_PREFIX = `${INTERNAL_KEY_PREFIX}flash:`;
 
 /** Rotation and creation retry this many fresh IDs before reporting `CONFLICT`. */
@@ -56,6 +81,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   readonly #store: SessionStore;
   readonly #headers: HeaderSource;
   readonly #url: RequestUrl | undefined;
+  readonly #hooks: SessionHandleHooks | undefined;
   readonly #pending = new Set<Promise<unknown>>();
 
   #identity: Promise<PresentedIdentity | undefined> | undefined;
@@ -86,11 +112,13 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     store: SessionStore,
     headers: HeaderSource,
     url: RequestUrl | undefined,
+    hooks?: SessionHandleHooks,
   ) {
     this.#config = config;
     this.#store = store;
     this.#headers = headers;
     this.#url = url;
+    this.#hooks = hooks;
     this.#storable = !config.requireConsent;
   }
 
@@ -244,6 +272,13 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     return this.#key;
   }
 
+  /** See {@link reissueToken}. */
+  async [reissueToken](): Promise<void> {
+    await this.#load();
+    this.#assertOpen();
+    if (this.#key !== undefined) this.#reissue = true;
+  }
+
   setExpiry(override: ExpiryOverride): Promise<void> {
     return this.#track(async () => {
       await this.#load();
@@ -326,7 +361,10 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   }
 
   #presentedIdentity(): Promise<PresentedIdentity | undefined> {
-    this.#identity ??= resolveIdentity(this.#config, this.#headers);
+    this.#identity ??=
+      this.#hooks === undefined
+        ? resolveIdentity(this.#config, this.#headers)
+        : this.#hooks.identify(this.#headers);
     return this.#identity;
   }
 
@@ -543,7 +581,11 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     this.#entries.markStored(now);
     this.#metaChanged = false;
     this.#rotatePending = false;
-    const refreshCookie = outcome === 'created' || outcome === 'rotated' || this.#persistent();
+    const refreshCookie =
+      this.#hooks !== undefined ||
+      outcome === 'created' ||
+      outcome === 'rotated' ||
+      this.#persistent();
     if (refreshCookie) this.#cookieAction = 'issue';
     return outcome;
   }
@@ -651,7 +693,9 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
           this.#storedExpiresAt,
           this.#persistent(),
           this.#url,
-          await this.#reusableToken(),
+          this.#hooks === undefined
+            ? await this.#reusableToken()
+            : await this.#hooks.token(this.#id, this.#key),
         ),
       ];
     }

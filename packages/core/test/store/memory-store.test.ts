@@ -67,7 +67,11 @@ describe('createMemoryStore: basics', () => {
     const time = manualTime();
     const store = createMemoryStore({ clock: time.clock });
     expect(store.name).toBe('memory');
-    expect(store.capabilities).toEqual({ atomicRotate: true, deleteExpired: true, userIndex: true });
+    expect(store.capabilities).toEqual({
+      atomicRotate: true,
+      deleteExpired: true,
+      userIndex: true,
+    });
     const created = store.create('k', record(time.now() + HOUR));
     expect(created).toBe('created');
     expect(store.patch('k', patch(time.now() + HOUR))).toBe('ok');
