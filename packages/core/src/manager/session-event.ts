@@ -10,7 +10,10 @@ export type SessionEvent =
   | { readonly type: 'session-regenerated'; readonly session: string; readonly previous: string }
   /** A session was destroyed (`destroy`, e.g. sign-out). */
   | { readonly type: 'session-destroyed'; readonly session: string }
-  /** A session was ended by `revokeUserSession(s)` (e.g. "sign out everywhere"). */
+  /**
+   * A session was ended by `revokeUserSession(s)` (e.g. "sign out everywhere"); with sealed
+   * cookies, a presented cookie was refused because its user's revocation epoch passed it.
+   */
   | { readonly type: 'session-revoked'; readonly session: string }
   /** A presented session was found past its idle or absolute deadline. */
   | { readonly type: 'session-expired'; readonly session: string }
