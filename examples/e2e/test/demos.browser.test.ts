@@ -399,6 +399,63 @@ for (const name of selectedDemos()) {
       );
     });
 
+    it('lists the sessions of the signed-in user, revokes one, then signs out everywhere else', async () => {
+      // A name of its own: the demo is shared with the other checks, which sign in too.
+      const user = `lin-${randomBytes(4).toString('hex')}`;
+      // Browser B names itself with markup: the page must show it as text, never run it.
+      const agentB = 'E2E browser B <img src=x onerror="window.pwned=1">';
+      const sessions = page.locator('#session-list li.session');
+      const others = page.locator('#session-list li.session:not(.current)');
+      const contextB = await browser.newContext({ userAgent: agentB });
+      const contextC = await browser.newContext();
+      try {
+        const pageB = await contextB.newPage();
+        const pageC = await contextC.newPage();
+        await signIn(page, base, user);
+        await signIn(pageB, base, user);
+
+        await page.goto(`${base}/`);
+        expect(await text(page, '#sessions h2')).toBe('Your sessions');
+        expect(await sessions.count()).toBe(2);
+        expect(await page.locator('#session-list li.session.current').count()).toBe(1);
+        expect(await text(page, '#session-list li.current .this')).toBe('(this browser)');
+        expect(await page.locator('#session-list li.current form').count()).toBe(0);
+        expect(await text(page, '#session-list li:not(.current) .agent')).toBe(agentB);
+        expect(await page.evaluate(() => 'pwned' in window)).toBe(false);
+
+        // Revoke B: the list shrinks to this browser, and B's next page load is signed out.
+        await loadsHome(page, base, () => others.locator('button').click());
+        expect(await text(page, '#flash')).toBe('Signed out that session');
+        expect(await sessions.count()).toBe(1);
+        expect(await page.locator('#session-list li.session.current').count()).toBe(1);
+        await pageB.reload();
+        expect(await text(pageB, '#user')).toBe('nobody');
+        expect(await pageB.locator('#sessions').count()).toBe(0);
+        await page.reload();
+        expect(await text(page, '#user')).toBe(user);
+
+        // B and C sign in; "sign out everywhere else" leaves this browser only.
+        await signIn(pageB, base, user);
+        await signIn(pageC, base, user);
+        await page.reload();
+        expect(await sessions.count()).toBe(3);
+        await loadsHome(page, base, () => page.click('#revoke-others'));
+        expect(await text(page, '#flash')).toBe('Signed out 2 other sessions');
+        expect(await sessions.count()).toBe(1);
+        expect(await page.locator('#session-list li.session.current').count()).toBe(1);
+        for (const other of [pageB, pageC]) {
+          await other.reload();
+          expect(await text(other, '#user')).toBe('nobody');
+        }
+        await page.reload();
+        expect(await text(page, '#user')).toBe(user);
+        expect(await sessions.count()).toBe(1);
+      } finally {
+        await contextB.close();
+        await contextC.close();
+      }
+    });
+
     it("keeps a second browser context out of the first one's session", async () => {
       await signIn(page, base, 'ada');
       const signedIn = await views(page);

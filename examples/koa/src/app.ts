@@ -6,22 +6,34 @@ import Koa, { type DefaultState } from 'koa';
 
 export type { DemoOptions, DemoSession } from '@sessions/example-shared';
 
+/** Answers a `/api/sessions` route as the shared action says. */
+function api(ctx: { status: number; body: unknown }, reply: demo.DemoApiReply): void {
+  if (reply.kind === 'json') {
+    ctx.status = reply.status;
+    ctx.body = reply.body;
+  } else {
+    ctx.status = 204;
+  }
+}
+
 /** Builds the demo as a Koa app (serve it with `app.listen(port)`). */
 export function createDemo(
   options: demo.DemoOptions,
 ): Koa<DefaultState, SessionContext<demo.DemoSession>> {
+  // One manager for the middleware and for the routes that list and revoke a user's sessions.
+  const manager = demo.demoSessionManager(options);
   // The context generic types ctx.session with DemoSession in every middleware and route.
   const app = new Koa<DefaultState, SessionContext<demo.DemoSession>>();
   const router = new Router<DefaultState, SessionContext<demo.DemoSession>>();
 
   router.get('/', async (ctx) => {
     ctx.type = 'html';
-    ctx.body = await demo.showHome(ctx.session);
+    ctx.body = await demo.showHome(ctx.session, manager);
   });
 
   router.post('/login', bodyParser({ enableTypes: ['form'] }), async (ctx) => {
     const field = (ctx.request.body as Record<string, unknown> | undefined)?.username;
-    const reply = await demo.signIn(ctx.session, field);
+    const reply = await demo.signIn(ctx.session, field, ctx.get('user-agent'));
     if (reply.kind === 'error') ctx.throw(reply.status, reply.message);
     ctx.status = 303;
     ctx.redirect('/');
@@ -37,6 +49,26 @@ export function createDemo(
     ctx.body = await demo.sessionState(ctx.session);
   });
 
+  router.get('/api/sessions', async (ctx) => {
+    api(ctx, await demo.listSessions(ctx.session, manager));
+  });
+
+  router.delete('/api/sessions/:handle', async (ctx) => {
+    api(ctx, await demo.deleteSession(ctx.session, manager, ctx.params.handle ?? ''));
+  });
+
+  router.post('/sessions/revoke-others', async (ctx) => {
+    await demo.revokeOtherSessions(ctx.session, manager);
+    ctx.status = 303;
+    ctx.redirect('/');
+  });
+
+  router.post('/sessions/:handle/revoke', async (ctx) => {
+    await demo.revokeSessionFromPage(ctx.session, manager, ctx.params.handle ?? '');
+    ctx.status = 303;
+    ctx.redirect('/');
+  });
+
   // The body is the preference's JSON value whatever its content type (fetch sends text/plain,
   // the page application/json, curl -d a form type), so it is read as text and parsed here.
   const rawText = bodyParser({ enableTypes: ['text'], extendTypes: { text: ['*/*'] } });
@@ -46,7 +78,7 @@ export function createDemo(
     ctx.status = 204;
   });
 
-  app.use(sessions<demo.DemoSession>(demo.demoSessionOptions(options)));
+  app.use(sessions<demo.DemoSession>({ manager }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -1,4 +1,9 @@
-import type { SessionStore, SessionValue } from '@sessions/core';
+import {
+  createSessionManager,
+  type SessionManager,
+  type SessionStore,
+  type SessionValue,
+} from '@sessions/core';
 
 /** The demo's session data: a counter, the signed-in user, and one key per preference. */
 export type DemoSession = { views: number; user: string } & {
@@ -16,4 +21,12 @@ export interface DemoOptions {
 /** The session manager options every demo passes to its adapter (or to `createSessionManager`). */
 export function demoSessionOptions({ store, secret, secure }: DemoOptions) {
   return { store, secrets: [secret], cookie: { secure: secure ?? true } };
+}
+
+/**
+ * The demo's session manager: each demo hands it to its adapter (`{ manager }`) and to the actions
+ * on the signed-in user's sessions, which list and revoke through it.
+ */
+export function demoSessionManager(options: DemoOptions): SessionManager<DemoSession> {
+  return createSessionManager<DemoSession>(demoSessionOptions(options));
 }

@@ -1,8 +1,18 @@
-export type { DemoError, DemoState } from './demo-actions.js';
-export { savePref, sessionState, showHome, signIn, signOut } from './demo-actions.js';
+export type { DemoApiReply, DemoError, DemoState } from './demo-actions.js';
+export {
+  deleteSession,
+  listSessions,
+  revokeOtherSessions,
+  revokeSessionFromPage,
+  savePref,
+  sessionState,
+  showHome,
+  signIn,
+  signOut,
+} from './demo-actions.js';
 export type { DemoOptions, DemoSession } from './demo-session.js';
-export { demoSessionOptions } from './demo-session.js';
-export type { PageModel } from './page.js';
+export { demoSessionManager, demoSessionOptions } from './demo-session.js';
+export type { PageModel, PageSessions } from './page.js';
 export { renderPage } from './page.js';
 export type { DemoSettings } from './settings.js';
 export { settingsFromEnv } from './settings.js';

@@ -1,3 +1,4 @@
+import { managerFromOptions } from '@sessions/core';
 import {
   type AdapterConformanceOptions,
   describeAdapterConformance,
@@ -11,16 +12,24 @@ import { beforeAll, vi } from 'vitest';
 import { type HonoSessionOptions, type SessionEnv, sessions } from '../src/index.js';
 import { inProcess, overNodeServer } from './support/drivers.js';
 
-/** The scenario app: one catch-all route; errors go to Hono's default error handler. */
+/**
+ * The scenario app: one catch-all route; errors go to Hono's default error handler. The manager is
+ * built here and shared with the routes on a user's sessions.
+ */
 function scenarioApp(options: HonoSessionOptions<ScenarioData>) {
+  const manager = managerFromOptions<ScenarioData>(options);
   const app = new Hono<SessionEnv<ScenarioData>>();
-  app.use(sessions(options));
+  app.use(sessions({ ...options, manager }));
   app.all('*', async (c) => {
-    const result = await handleScenario(c.var.session, {
-      method: c.req.method,
-      path: c.req.path,
-      body: await c.req.text(),
-    });
+    const result = await handleScenario(
+      c.var.session,
+      {
+        method: c.req.method,
+        path: c.req.path,
+        body: await c.req.text(),
+      },
+      { manager },
+    );
     if (result.kind === 'redirect') return c.redirect(result.location, result.status);
     return c.json(result.body, result.status as ContentfulStatusCode);
   });

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SessionAdapterOptions } from '@sessions/core';
+import { managerFromOptions, type SessionAdapterOptions } from '@sessions/core';
 import { type AdapterDriver, handleScenario, type ScenarioData } from '@sessions/testing';
 import type Koa from 'koa';
 import { sessions } from '../src/index.js';
@@ -38,17 +38,25 @@ async function readBody(req: AsyncIterable<Uint8Array>): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The scenario app on `KoaApp`: the adapter, then one catch-all middleware. */
+/**
+ * The scenario app on `KoaApp`: the adapter, then one catch-all middleware. The manager is built
+ * here and shared with the routes on a user's sessions.
+ */
 export function scenarioApp(KoaApp: KoaConstructor) {
   return async (options: SessionAdapterOptions<ScenarioData>): Promise<AdapterDriver> => {
+    const manager = managerFromOptions<ScenarioData>(options);
     const app = new KoaApp();
-    app.use(sessions<ScenarioData>(options));
+    app.use(sessions<ScenarioData>({ ...options, manager }));
     app.use(async (ctx) => {
-      const result = await handleScenario(ctx.session, {
-        method: ctx.method,
-        path: ctx.path,
-        body: await readBody(ctx.req),
-      });
+      const result = await handleScenario(
+        ctx.session,
+        {
+          method: ctx.method,
+          path: ctx.path,
+          body: await readBody(ctx.req),
+        },
+        { manager },
+      );
       if (result.kind === 'redirect') {
         ctx.status = result.status;
         ctx.redirect(result.location);

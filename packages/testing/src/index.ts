@@ -9,7 +9,12 @@ export {
   describeAdapterConformance,
   scenarioSkipReason,
 } from './adapter/describe-adapter-conformance.js';
-export type { ScenarioData, ScenarioRequest, ScenarioResponse } from './adapter/scenario-app.js';
+export type {
+  ScenarioAppOptions,
+  ScenarioData,
+  ScenarioRequest,
+  ScenarioResponse,
+} from './adapter/scenario-app.js';
 export { handleScenario, ScenarioError } from './adapter/scenario-app.js';
 export type { ScenarioReply } from './adapter/scenario-client.js';
 export { ScenarioClient } from './adapter/scenario-client.js';
@@ -21,6 +26,7 @@ export {
 } from './adapter/scenario-context.js';
 export type { AdapterScenario } from './adapter/scenarios-basics.js';
 export { sessionCookie } from './adapter/scenarios-basics.js';
+export { userSessionScenarios } from './adapter/scenarios-user-sessions.js';
 export type {
   ConformanceCheck,
   ConformanceCheckFn,

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { DemoState } from '../demo-actions.js';
 
 /**
  * The demo's HTTP contract, checked the same way against every demo app: each check takes the
@@ -9,12 +10,13 @@ import { expect } from 'vitest';
 /** `fetch` for one user: keeps the session cookie between calls, never follows redirects. */
 export type DemoClient = (path: string, init?: RequestInit) => Promise<Response>;
 
-/** A tiny cookie-keeping client over real HTTP. */
-export function cookieClient(base: string): DemoClient {
+/** A tiny cookie-keeping client over real HTTP, sending `userAgent` when given. */
+export function cookieClient(base: string, userAgent?: string): DemoClient {
   let cookie = '';
   return async (path, init = {}) => {
     const headers = new Headers(init.headers);
     if (cookie) headers.set('cookie', cookie);
+    if (userAgent !== undefined) headers.set('user-agent', userAgent);
     const response = await fetch(base + path, { ...init, headers, redirect: 'manual' });
     for (const line of response.headers.getSetCookie()) {
       const pair = line.split(';')[0] ?? '';
@@ -129,6 +131,137 @@ export async function checkPrefBodies(base: string): Promise<void> {
   expect(Object.getPrototypeOf(prefs)).toBe(Object.prototype);
 }
 
+/** One entry of `GET /api/sessions`. */
+interface ListedSession {
+  handle: string;
+  current: boolean;
+  createdAt: number;
+  lastActiveAt: number;
+  expiresAt: number;
+  info: Record<string, string>;
+}
+
+/** The client's `GET /api/sessions`, which must answer 200 with JSON. */
+async function listedSessions(get: DemoClient): Promise<ListedSession[]> {
+  const response = await get('/api/sessions');
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  return (await response.json()) as ListedSession[];
+}
+
+/**
+ * `GET /api/sessions` and `DELETE /api/sessions/:handle`, and the page's revoke buttons: three
+ * browsers of one user list the same three sessions, each with itself as the one current; a
+ * revoked session's next request is anonymous; deleting twice is 204 then 404; another user's
+ * handle or a malformed one is 404 and revokes nothing; signed out is 401.
+ */
+export async function checkUserSessions(base: string): Promise<void> {
+  // Names of their own: the demo server is shared with the other checks, which sign in too.
+  const run = crypto.randomUUID().slice(0, 8);
+  const [lin, bobby] = [`lin-${run}`, `bobby-${run}`];
+  const signedIn = async (name: string, agent: string) => {
+    const get = cookieClient(base, agent);
+    const login = await get('/login', form({ username: name }));
+    expect(login.status).toBe(303);
+    return get;
+  };
+  const userOf = async (get: DemoClient) =>
+    ((await (await get('/api/session')).json()) as DemoState).user;
+
+  const stranger = cookieClient(base);
+  const anonymous = await stranger('/api/sessions');
+  expect(anonymous.status).toBe(401);
+  expect(anonymous.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(await anonymous.json()).toEqual({ error: 'not signed in' });
+  expect(anonymous.headers.getSetCookie()).toEqual([]);
+  expect((await stranger(`/api/sessions/${'A'.repeat(22)}`, { method: 'DELETE' })).status).toBe(
+    401,
+  );
+
+  const a = await signedIn(lin, 'Demo A');
+  const b = await signedIn(lin, 'Demo B');
+  const c = await signedIn(lin, 'Demo <C>');
+  const bob = await signedIn(bobby, 'Demo Bob');
+
+  const listA = await listedSessions(a);
+  expect(listA.map((entry) => entry.info.userAgent).sort()).toEqual([
+    'Demo <C>',
+    'Demo A',
+    'Demo B',
+  ]);
+  for (const [get, agent] of [
+    [a, 'Demo A'],
+    [b, 'Demo B'],
+    [c, 'Demo <C>'],
+  ] as const) {
+    const list = get === a ? listA : await listedSessions(get);
+    expect(list.map((entry) => entry.handle).sort()).toEqual(
+      listA.map((entry) => entry.handle).sort(),
+    );
+    const current = list.filter((entry) => entry.current);
+    expect(
+      current.map((entry) => entry.info.userAgent),
+      'exactly one current',
+    ).toEqual([agent]);
+    for (const entry of list) {
+      expect(entry.handle).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(typeof entry.current).toBe('boolean');
+    }
+  }
+  expect(JSON.stringify(listA)).not.toMatch(SESSION_ID);
+  const handleOf = (agent: string) =>
+    listA.find((entry) => entry.info.userAgent === agent)?.handle ?? '';
+  // The page lists them too, escaped.
+  const page = await (await a('/')).text();
+  expect(page).toContain('Your sessions');
+  expect(page).toContain('Demo &#60;C&#62;');
+  expect(page).not.toContain('Demo <C>');
+
+  const [bobs] = await listedSessions(bob);
+  const del = (handle: string) => a(`/api/sessions/${handle}`, { method: 'DELETE' });
+  expect((await del(bobs?.handle ?? '')).status, "another user's handle").toBe(404);
+  for (const malformed of ['not-a-handle', 'A'.repeat(22), `${handleOf('Demo B')}x`]) {
+    expect((await del(malformed)).status, `handle ${malformed}`).toBe(404);
+  }
+  expect(await userOf(bob)).toBe(bobby);
+  expect(await listedSessions(a)).toHaveLength(3);
+
+  const deleted = await del(handleOf('Demo <C>'));
+  expect(deleted.status).toBe(204);
+  expect(await deleted.text()).toBe('');
+  expect((await del(handleOf('Demo <C>'))).status, 'deleting twice').toBe(404);
+  expect(await userOf(c)).toBeNull();
+  expect((await c('/api/sessions')).status).toBe(401);
+  expect((await listedSessions(a)).map((entry) => entry.info.userAgent).sort()).toEqual([
+    'Demo A',
+    'Demo B',
+  ]);
+
+  // The page's buttons: plain form posts that redirect home.
+  const d = await signedIn(lin, 'Demo D');
+  const revokeOne = await a(
+    `/sessions/${(await listedSessions(d)).find((e) => e.current)?.handle}/revoke`,
+    {
+      method: 'POST',
+    },
+  );
+  expect(revokeOne.status).toBe(303);
+  expect(revokeOne.headers.get('location')).toBe('/');
+  expect(await userOf(d)).toBeNull();
+  const others = await a('/sessions/revoke-others', { method: 'POST' });
+  expect(others.status).toBe(303);
+  expect(others.headers.get('location')).toBe('/');
+  expect(await (await a('/')).text()).toContain('Signed out 1 other session');
+  expect(await userOf(b)).toBeNull();
+  const [only, ...rest] = await listedSessions(a);
+  expect(rest).toEqual([]);
+  expect(only).toMatchObject({ current: true, info: { userAgent: 'Demo A' } });
+  expect(await userOf(bob)).toBe(bobby);
+
+  expect((await a('/logout', { method: 'POST' })).status).toBe(303);
+  expect((await a('/api/sessions')).status).toBe(401);
+}
+
 /** An unknown route is a 404 that starts no session. */
 export async function checkUnknownRoute(base: string): Promise<void> {
   const missing = await fetch(`${base}/nope`);
@@ -142,6 +275,8 @@ export const DEMO_HTTP_CHECKS: Readonly<Record<string, (base: string) => Promise
     checkVisitSignInPrefsSignOut,
   'rejects bad input with 400 (413 when too large), never 500': checkBadInput,
   'reads a preference whatever its content type, keeping __proto__ as plain data': checkPrefBodies,
+  "lists and revokes the signed-in user's sessions (GET/DELETE /api/sessions, page buttons)":
+    checkUserSessions,
   'answers an unknown route 404 without a session cookie': checkUnknownRoute,
 };
 

@@ -1,3 +1,4 @@
+import type { SessionStore } from '@sessions/core';
 import { afterEach, describe, it } from 'vitest';
 import type { AdapterConformanceOptions, ScenarioStoreOptions } from './adapter-driver.js';
 import {
@@ -7,20 +8,34 @@ import {
 } from './scenario-context.js';
 import { type AdapterScenario, basicScenarios } from './scenarios-basics.js';
 import { edgeScenarios } from './scenarios-edges.js';
+import { userSessionScenarios } from './scenarios-user-sessions.js';
 
 /** Every adapter scenario, in order. */
-export const adapterScenarios: readonly AdapterScenario[] = [...basicScenarios, ...edgeScenarios];
+export const adapterScenarios: readonly AdapterScenario[] = [
+  ...basicScenarios,
+  ...edgeScenarios,
+  ...userSessionScenarios,
+];
 
 /**
  * Why `scenario` cannot run on `store`, or `undefined` when it can: a scenario that moves the
- * manual clock (`needsManualClock`) cannot run on a store that keeps real time.
+ * manual clock (`needsManualClock`) cannot run on a store that keeps real time, and one that lists
+ * or revokes a user's sessions (`needsUserIndex`) cannot run on a store without a user index.
+ * `built` is the store the options built, when known: only it tells whether there is an index.
  */
 export function scenarioSkipReason(
   scenario: AdapterScenario,
   store: ScenarioStoreOptions,
+  built?: SessionStore,
 ): string | undefined {
   if (scenario.needsManualClock === true && !store.usesClock)
     return 'needs a manual clock: it moves time by minutes to expire the session, and the store under test keeps real time (usesClock: false)';
+  if (
+    scenario.needsUserIndex === true &&
+    built !== undefined &&
+    built.capabilities.userIndex !== true
+  )
+    return `needs a user index: it lists and revokes a user's sessions, and the store under test ("${built.name}") has none (capabilities.userIndex)`;
   return undefined;
 }
 
@@ -44,6 +59,8 @@ export function describeAdapterConformance(options: AdapterConformanceOptions): 
         const reason = scenarioSkipReason(scenario, store);
         if (reason !== undefined) test.skip(reason);
         context = createScenarioContext(options, store);
+        const storeReason = scenarioSkipReason(scenario, store, context.store);
+        if (storeReason !== undefined) test.skip(storeReason);
         await scenario.run(context);
       });
     }

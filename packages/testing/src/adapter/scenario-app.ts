@@ -1,4 +1,4 @@
-import type { Session, SessionKey, SessionValue } from '@sessions/core';
+import type { Session, SessionKey, SessionManager, SessionValue } from '@sessions/core';
 
 /** The session data of the scenario app: any key, any value in the domain. */
 export type ScenarioData = Record<string, SessionValue>;
@@ -18,6 +18,24 @@ export type ScenarioResponse =
   | { readonly kind: 'json'; readonly status: number; readonly body: unknown }
   /** A redirect through the framework's own redirect API (`c.redirect`, `reply.redirect`, `ctx.redirect`). */
   | { readonly kind: 'redirect'; readonly status: 302 | 303; readonly location: string };
+
+/** What the scenario app needs beyond the request's session. */
+export interface ScenarioAppOptions {
+  /**
+   * The manager the adapter opens sessions with (or one on the same store and secrets): the
+   * user-session routes (`/user-sessions`, `/user-session/:handle`, `/revoke-others`) call its
+   * `listUserSessions`, `revokeUserSession` and `revokeUserSessions`. Without it those routes
+   * answer 501, and the user-session scenarios fail saying so.
+   */
+  readonly manager?: SessionManager<ScenarioData> | undefined;
+}
+
+/** The body of `POST /sign-in`. */
+interface SignInBody {
+  user: string;
+  info?: Record<string, string>;
+  keep?: string[];
+}
 
 /** Thrown by the `/throw...` routes: the adapter must let the framework's error path handle it. */
 export class ScenarioError extends Error {
@@ -43,10 +61,18 @@ function parse(body: string): SessionValue {
  * · `POST /logout` (destroy, redirect 303) · `POST /flash` (JSON body) · `GET /flash` ·
  * `POST /consent` · `POST /remember` · `PUT /save-then-throw/:key` · `PUT /throw/:key` ·
  * `GET /fail-500/:key` (sets the key, answers 500).
+ *
+ * User sessions: `POST /sign-in` (JSON `{ "user", "info"?, "keep"? }`: `session.signIn`) ·
+ * `GET /user-id` (`{ userId }`, null when anonymous) · `GET /user-sessions` (the signed-in user's
+ * `listUserSessions` with this session as `current`) · `DELETE /user-session/:handle`
+ * (`revokeUserSession`: 200 `{ revoked: true }`, else 404 `{ revoked: false }`) ·
+ * `POST /revoke-others` (`revokeUserSessions` except this one: `{ revoked: n }`). The last three
+ * answer 401 when the session is not signed in and 501 without `options.manager`.
  */
 export async function handleScenario(
   session: Session<ScenarioData>,
   request: ScenarioRequest,
+  options: ScenarioAppOptions = {},
 ): Promise<ScenarioResponse> {
   const [, route = '', arg = ''] = request.path.split('/');
   const key = decodeURIComponent(arg) as SessionKey<ScenarioData>;
@@ -109,7 +135,47 @@ export async function handleScenario(
     case 'GET /fail-500':
       await session.set(key, true);
       return json({ failed: true }, 500);
+    case 'POST /sign-in': {
+      const { user, info, keep } = JSON.parse(request.body) as SignInBody;
+      await session.signIn(user, { info, keep });
+      return json({ ok: true });
+    }
+    case 'GET /user-id':
+      return json({ userId: (await session.getUserId()) ?? null });
+    case 'GET /user-sessions':
+    case 'DELETE /user-session':
+    case 'POST /revoke-others':
+      return userSessionRoute(session, route, key, options.manager);
     default:
       return json({ error: 'no such scenario route' }, 404);
   }
+}
+
+/** The routes on the signed-in user's sessions (`handle`: the decoded path segment). */
+async function userSessionRoute(
+  session: Session<ScenarioData>,
+  route: string,
+  handle: string,
+  manager: SessionManager<ScenarioData> | undefined,
+): Promise<ScenarioResponse> {
+  if (manager === undefined) {
+    return json(
+      {
+        error:
+          'the scenario app was not given the manager: call handleScenario(session, request, { manager })',
+      },
+      501,
+    );
+  }
+  const userId = await session.getUserId();
+  if (userId === undefined) return json({ error: 'not signed in' }, 401);
+  if (route === 'user-sessions') {
+    return json(await manager.listUserSessions(userId, { current: session }));
+  }
+  if (route === 'user-session') {
+    // Handed over as the client sent it: revokeUserSession checks its shape and its owner.
+    const revoked = await manager.revokeUserSession(userId, handle);
+    return json({ revoked }, revoked ? 200 : 404);
+  }
+  return json({ revoked: await manager.revokeUserSessions(userId, { except: session }) });
 }

@@ -11,6 +11,12 @@ export interface AdapterScenario {
    * store that keeps real time (Redis, Postgres) it is reported as skipped, with the reason.
    */
   readonly needsManualClock?: boolean;
+  /**
+   * True when the scenario lists or revokes a user's sessions. It then runs only on a store with a
+   * user index (`capabilities.userIndex`, like the memory store); on another it is reported as
+   * skipped, with the reason.
+   */
+  readonly needsUserIndex?: boolean;
   readonly run: (context: ScenarioContext) => Promise<void>;
 }
 

@@ -16,11 +16,15 @@ export function webScenarioApp(options: SessionAdapterOptions<ScenarioData>): Ad
     manager,
     async (request, session) => {
       const url = new URL(request.url);
-      const result = await handleScenario(session, {
-        method: request.method,
-        path: url.pathname,
-        body: await request.text(),
-      });
+      const result = await handleScenario(
+        session,
+        {
+          method: request.method,
+          path: url.pathname,
+          body: await request.text(),
+        },
+        { manager },
+      );
       if (result.kind === 'redirect') {
         return new Response(null, {
           status: result.status,
