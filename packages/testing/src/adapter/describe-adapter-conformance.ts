@@ -8,6 +8,8 @@ import {
 } from './scenario-context.js';
 import { type AdapterScenario, basicScenarios } from './scenarios-basics.js';
 import { edgeScenarios } from './scenarios-edges.js';
+import { hostileInputScenarios } from './scenarios-hostile-input.js';
+import { hostileLifecycleScenarios } from './scenarios-hostile-lifecycle.js';
 import { userSessionScenarios } from './scenarios-user-sessions.js';
 
 /** Every adapter scenario, in order. */
@@ -15,6 +17,8 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...basicScenarios,
   ...edgeScenarios,
   ...userSessionScenarios,
+  ...hostileInputScenarios,
+  ...hostileLifecycleScenarios,
 ];
 
 /**
