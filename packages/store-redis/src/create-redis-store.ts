@@ -1,8 +1,10 @@
 import {
   type CreateResult,
+  type DestroyUserSessionsOptions,
   type RotateResult,
   type SessionPatch,
   type SessionRecord,
+  type UserSessionRecord,
   type WriteResult,
   withDeadline,
 } from '@sessions/core';
@@ -11,17 +13,19 @@ import { encodePatch, encodeRecord } from './encode-record.js';
 import { expireAtArg, instantText } from './instants.js';
 import { createKeyLayout } from './key-layout.js';
 import { patchArgs } from './lua/apply-patch.js';
-import { createScript } from './lua/create-script.js';
+import { createArgs, createIndexedScript, createScript } from './lua/create-script.js';
 import { destroyScript } from './lua/destroy-script.js';
-import { patchScript } from './lua/patch-script.js';
-import { rotateScript } from './lua/rotate-script.js';
+import { indexAddScript } from './lua/index-add.js';
+import { patchIndexedScript, patchScript } from './lua/patch-script.js';
+import { rotateIndexedScript, rotateScript } from './lua/rotate-script.js';
 import { touchScript } from './lua/touch-script.js';
 import { newOpId } from './op-id.js';
 import { type RedisClient, storeCommands } from './redis-client.js';
 import type { RedisStore } from './redis-store.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './redis-store-options.js';
 import { rotateAcrossSlots } from './rotate-across-slots.js';
-import { runScript } from './run-script.js';
+import { type RedisScript, runScript } from './run-script.js';
+import { destroyUserSessions, listUserSessions } from './user-index.js';
 
 function expectOneOf<const T extends string>(
   operation: string,
@@ -35,12 +39,25 @@ function expectOneOf<const T extends string>(
   return found;
 }
 
+/** Where a write that binds a record to a user must also add it. */
+interface IndexUpdate {
+  /** The user index key. */
+  readonly index: string;
+  /** The store key the record ends up under. */
+  readonly member: string;
+  /** The record's PEXPIREAT argument (the index lives at least as long). */
+  readonly expireAt: string;
+}
+
 /**
  * Creates a session store on an ioredis client (`Redis` or `Cluster`, ioredis 5 or 6).
  *
  * - Each session is one hash at `<prefix>{<store key>}` whose key always carries a TTL at the
  *   session's expiry, so Redis removes expired sessions by itself (no cleanup job).
- * - Each operation is one round trip (a rotation in Cluster: three), bounded by `timeoutMs`.
+ * - Each operation is one round trip (a rotation in Cluster: three; a write binding a user in
+ *   Cluster: one more), bounded by `timeoutMs`.
+ * - Records bound to a user (`meta.userId`) are indexed per user, for `listUserSessions` and
+ *   `destroyUserSessions` (see the README's "Listing and revoking a user's sessions").
  * - Writes are scripts that change only what the patch names and only while the session exists,
  *   that recognise their own re-sent copies (ioredis re-sends unanswered commands after a
  *   reconnect), and that change nothing once their operation's deadline has passed, so a write
@@ -77,9 +94,54 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       `redis store: ${operation} did not complete within ${timeoutMs} ms`,
     );
 
+  const indexContext = { commands, layout, timeoutMs };
+
+  /** The index update for a write whose meta binds `user` ('' for none). */
+  const indexUpdate = (user: string, member: string, expireAt: string): IndexUpdate | undefined =>
+    user === '' ? undefined : { index: layout.indexFor(user), member, expireAt };
+
+  /**
+   * Runs a record write that may bind a user. Without a binding: `plain` alone (one round trip,
+   * exactly as before the index existed). Standalone: `indexed`, the same script that also adds
+   * the record to the index atomically (still one round trip). Cluster, where the index lives in
+   * another slot: the index update first, and the record write only once it has succeeded, so
+   * losing the second step leaves at worst a stale index entry (pruned when found), never a bound
+   * record missing from its user's index.
+   */
+  async function writeBinding(
+    plain: RedisScript,
+    indexed: RedisScript,
+    keys: readonly string[],
+    args: readonly string[],
+    update: IndexUpdate | undefined,
+    deadline: number,
+    signal: AbortSignal,
+    write: () => Promise<unknown> = () => runScript(commands, plain, keys, args, deadline),
+  ): Promise<unknown> {
+    if (update === undefined) return write();
+    if (!commands.isCluster) {
+      return runScript(
+        commands,
+        indexed,
+        [...keys, update.index],
+        [...args, update.member],
+        deadline,
+      );
+    }
+    await runScript(
+      commands,
+      indexAddScript,
+      [update.index],
+      [update.member, update.expireAt],
+      deadline,
+    );
+    if (signal.aborted) throw new Error('redis store: write stopped at its deadline');
+    return write();
+  }
+
   const store = {
     name: 'redis',
-    capabilities: { atomicRotate: true, deleteExpired: false },
+    capabilities: { atomicRotate: true, deleteExpired: false, userIndex: true },
     prefix,
     timeoutMs,
 
@@ -95,17 +157,20 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       // Encoded now, before the first await: later changes to the caller's record are not seen,
       // and invalid input rejects without a round trip.
       const encoded = encodeRecord(record);
-      const args = [
-        newOpId(),
-        encoded.expireAt,
-        encoded.meta,
-        encoded.expiresAt,
-        ...encoded.fields,
-      ];
-      return bounded('create', async (deadline) =>
+      const args = createArgs(newOpId(), encoded);
+      const update = indexUpdate(encoded.user, key, encoded.expireAt);
+      return bounded('create', async (deadline, signal) =>
         expectOneOf(
           'create',
-          await runScript(commands, createScript, [keys.record], args, deadline),
+          await writeBinding(
+            createScript,
+            createIndexedScript,
+            [keys.record, keys.revoked],
+            args,
+            update,
+            deadline,
+            signal,
+          ),
           ['created', 'conflict'],
         ),
       );
@@ -113,11 +178,21 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
 
     async patch(key: string, patch: SessionPatch): Promise<WriteResult> {
       const keys = layout.keysFor(key);
-      const args = patchArgs(newOpId(), encodePatch(patch));
-      return bounded('patch', async (deadline) =>
+      const encoded = encodePatch(patch);
+      const args = patchArgs(newOpId(), encoded);
+      const update = indexUpdate(encoded.user, key, encoded.expireAt);
+      return bounded('patch', async (deadline, signal) =>
         expectOneOf(
           'patch',
-          await runScript(commands, patchScript, [keys.record, keys.tombstone], args, deadline),
+          await writeBinding(
+            patchScript,
+            patchIndexedScript,
+            [keys.record, keys.tombstone],
+            args,
+            update,
+            deadline,
+            signal,
+          ),
           ['ok', 'missing'],
         ),
       );
@@ -140,17 +215,20 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       const from = layout.keysFor(fromKey);
       const to = layout.keysFor(toKey);
       const encoded = encodePatch(patch);
+      const update = indexUpdate(encoded.user, toKey, encoded.expireAt);
       return bounded('rotate', async (deadline, signal) => {
-        // Cluster forbids a script touching two slots, so it gets the multi-step protocol.
-        if (commands.isCluster) {
-          return rotateAcrossSlots(commands, from, to, encoded, deadline, signal);
-        }
-        const reply = await runScript(
-          commands,
+        const reply = await writeBinding(
           rotateScript,
+          rotateIndexedScript,
           [from.record, from.tombstone, to.record],
           patchArgs(newOpId(), encoded),
+          update,
           deadline,
+          signal,
+          // Cluster forbids a script touching two slots, so it gets the multi-step protocol.
+          commands.isCluster
+            ? () => rotateAcrossSlots(commands, from, to, encoded, deadline, signal)
+            : undefined,
         );
         return expectOneOf('rotate', reply, ['ok', 'missing', 'conflict']);
       });
@@ -161,6 +239,23 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       return bounded('destroy', async (deadline) => {
         await runScript(commands, destroyScript, [record], [], deadline);
       });
+    },
+
+    async listUserSessions(userId: string): Promise<UserSessionRecord[]> {
+      const index = layout.indexFor(userId);
+      return bounded('listUserSessions', (deadline) =>
+        listUserSessions(indexContext, userId, index, deadline),
+      );
+    },
+
+    async destroyUserSessions(
+      userId: string,
+      options: DestroyUserSessionsOptions = {},
+    ): Promise<string[]> {
+      const index = layout.indexFor(userId);
+      return bounded('destroyUserSessions', (deadline) =>
+        destroyUserSessions(indexContext, userId, index, options, deadline),
+      );
     },
   } satisfies RedisStore;
 

@@ -41,7 +41,8 @@ export function hashPairs(reply: unknown): [string, string][] {
   throw malformed('not a hash');
 }
 
-function parseMeta(json: string): SessionMeta {
+/** Parses a stored meta JSON (throws for anything but a JSON object: a corrupt record). */
+export function parseMeta(json: string): SessionMeta {
   let meta: unknown;
   try {
     meta = JSON.parse(json);

@@ -6,12 +6,14 @@ import {
   type StoredEntry,
 } from '@sessions/core';
 import { expireAtArg, instantText } from './instants.js';
-import { ENTRY_EXPIRY_PREFIX, INTERNAL_FIELD_MARK } from './key-layout.js';
+import { assertUserId, ENTRY_EXPIRY_PREFIX, INTERNAL_FIELD_MARK } from './key-layout.js';
 
 /** A record turned into script arguments, copied out of the caller's objects at call time. */
 export interface EncodedRecord {
   /** The meta JSON. */
   readonly meta: string;
+  /** `meta.userId`, or `''` for an anonymous record. */
+  readonly user: string;
   /** `expiresAt` as stored in the hash. */
   readonly expiresAt: string;
   /** The `PEXPIREAT` argument. */
@@ -26,6 +28,8 @@ export interface EncodedPatch {
   readonly clear: boolean;
   /** Replacement meta JSON, or `''` to keep the stored meta (meta JSON is never empty). */
   readonly meta: string;
+  /** With a replacement meta: its `userId`, or `''` when it binds no user. Else `''`. */
+  readonly user: string;
   /** New `expiresAt` as stored in the hash. */
   readonly expiresAt: string;
   /** The `PEXPIREAT` argument. */
@@ -70,6 +74,17 @@ function metaJson(meta: SessionMeta): string {
   return JSON.stringify(meta);
 }
 
+/**
+ * The user a meta binds the record to, or `''`. The store indexes by it, so it must be a
+ * non-empty, well-formed string when present (the engine's `signIn` guarantees more).
+ */
+function boundUser(meta: SessionMeta): string {
+  const { userId } = meta;
+  if (userId === undefined) return '';
+  assertUserId(userId, 'meta.userId');
+  return userId;
+}
+
 /** Encodes a whole record (for `create`). Throws `SessionError` for values outside the contract. */
 export function encodeRecord(record: SessionRecord): EncodedRecord {
   const expiresAt = instantText(record.expiresAt, 'record.expiresAt');
@@ -81,6 +96,7 @@ export function encodeRecord(record: SessionRecord): EncodedRecord {
   }
   return {
     meta: metaJson(record.meta),
+    user: boundUser(record.meta),
     expiresAt,
     expireAt: expireAtArg(record.expiresAt),
     fields,
@@ -97,6 +113,7 @@ export function encodePatch(patch: SessionPatch): EncodedPatch {
   return {
     clear: patch.clear === true,
     meta: patch.meta === undefined ? '' : metaJson(patch.meta),
+    user: patch.meta === undefined ? '' : boundUser(patch.meta),
     expiresAt,
     expireAt: expireAtArg(patch.expiresAt),
     remove: patch.remove.map(entryKey),

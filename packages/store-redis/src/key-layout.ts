@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SessionError } from '@sessions/core';
 
 /*
@@ -13,6 +14,9 @@ import { SessionError } from '@sessions/core';
  * - `\0x` → the record's `expiresAt` (epoch ms, decimal), mirrored by the key's own expiry.
  * - `\0o` → the ids of the last few writes (see `OPS_KEPT`), which make replayed writes no-ops
  *   and double as the record's version.
+ * - `\0u` → the user the record is bound to (`meta.userId`, raw), present exactly while the meta
+ *   has one. Written with the meta by every write that replaces it, so scripts can tell whom a
+ *   record belongs to by comparing bytes, without parsing JSON in Lua.
  *
  * Internal fields start with U+0000, which entry keys cannot contain, so no entry can collide
  * with them (the engine's own keys start with U+0001). A record with no entries still exists:
@@ -21,6 +25,15 @@ import { SessionError } from '@sessions/core';
  * After a rotation the old slot keeps, for `TOMBSTONE_TTL_MS`, a STRING at
  * `<prefix>{<old store key>}:moved` holding the moved record's write ids, so a rotation (or a
  * write that was carried along by it) re-sent after a reconnect is recognised as already done.
+ *
+ * After `destroyUserSessions`, each revoked (or already absent) record leaves, for at least
+ * `TOMBSTONE_TTL_MS`, a STRING at `<prefix>{<store key>}:revoked` that makes every later create
+ * of that key answer `conflict`: a write already in flight (a sign-in's copy, a re-sent create)
+ * can then never bring a revoked key back.
+ *
+ * Each user with bound records has a sorted set at `<prefix>user:{<user hash>}`, the user index
+ * (see `user-index.ts`): members are store keys, `<user hash>` is base64url(SHA-256(user ID)), so
+ * no byte of the user ID reaches a key name, a pattern or a hash tag.
  */
 
 /** Hash field holding the meta JSON. */
@@ -29,14 +42,22 @@ export const FIELD_META = '\u0000m';
 export const FIELD_EXPIRES_AT = '\u0000x';
 /** Hash field holding the recent write ids. */
 export const FIELD_OPS = '\u0000o';
+/** Hash field holding the bound user ID (absent for an anonymous record). */
+export const FIELD_USER = '\u0000u';
 /** Prefix of the hash fields holding per-key expiries (followed by the entry key). */
 export const ENTRY_EXPIRY_PREFIX = '\u0000e';
 /** First character of every internal field. */
 export const INTERNAL_FIELD_MARK = '\u0000';
 /** Suffix of the rotation tombstone key. */
 const TOMBSTONE_SUFFIX = ':moved';
+/** Suffix of the revocation marker key. */
+const REVOKED_SUFFIX = ':revoked';
+/** What comes between the prefix and the hash tag of a user index key. */
+const USER_INDEX_INFIX = 'user:';
 /** How long a rotation tombstone lives (Redis-relative, housekeeping only). */
 export const TOMBSTONE_TTL_MS = 60_000;
+/** How long a user index outlives the latest expiry written to it. */
+export const INDEX_TTL_SLACK_MS = 60_000;
 
 /**
  * Store keys are made by the engine (43 base64url characters). Anything else is refused before a
@@ -50,26 +71,61 @@ export interface SessionKeys {
   readonly record: string;
   /** The short-lived STRING left behind by a rotation (same hash tag, so same slot). */
   readonly tombstone: string;
+  /** The short-lived STRING left behind by a revocation (same hash tag, so same slot). */
+  readonly revoked: string;
 }
 
 /** Maps store keys to Redis keys under one prefix. */
 export interface KeyLayout {
   /** The Redis keys for `storeKey`; throws `SessionError('INVALID_KEY')` for a malformed one. */
   keysFor(storeKey: string): SessionKeys;
+  /** Whether `storeKey` is a well-formed store key (one `keysFor` accepts). */
+  isStoreKey(storeKey: unknown): storeKey is string;
+  /**
+   * The user index key of `userId`: `<prefix>user:{<base64url(SHA-256(userId))>}`. Throws
+   * `SessionError('INVALID_VALUE')` unless `userId` is a non-empty, well-formed string.
+   */
+  indexFor(userId: string): string;
+}
+
+/**
+ * Checks a user ID the store indexes by: a non-empty string without lone surrogates (which UTF-8
+ * would turn into U+FFFD, making two IDs one). The engine enforces more (length, no control
+ * characters); the store needs only this to keep users apart.
+ */
+export function assertUserId(userId: unknown, what = 'a user ID'): asserts userId is string {
+  if (typeof userId !== 'string' || userId.length === 0 || !userId.isWellFormed()) {
+    throw new SessionError(
+      'INVALID_VALUE',
+      `redis store: ${what} must be a non-empty string without lone surrogates`,
+    );
+  }
 }
 
 /** Builds the key layout for `prefix` (already validated by the options). */
 export function createKeyLayout(prefix: string): KeyLayout {
+  const isStoreKey = (storeKey: unknown): storeKey is string =>
+    typeof storeKey === 'string' && STORE_KEY.test(storeKey);
   return {
     keysFor(storeKey) {
-      if (typeof storeKey !== 'string' || !STORE_KEY.test(storeKey)) {
+      if (!isStoreKey(storeKey)) {
         throw new SessionError(
           'INVALID_KEY',
           'redis store: a store key must be 1-128 base64url characters (the engine makes them)',
         );
       }
       const record = `${prefix}{${storeKey}}`;
-      return { record, tombstone: `${record}${TOMBSTONE_SUFFIX}` };
+      return {
+        record,
+        tombstone: `${record}${TOMBSTONE_SUFFIX}`,
+        revoked: `${record}${REVOKED_SUFFIX}`,
+      };
+    },
+    isStoreKey,
+    indexFor(userId) {
+      assertUserId(userId);
+      const hash = createHash('sha256').update(userId, 'utf8').digest('base64url');
+      return `${prefix}${USER_INDEX_INFIX}{${hash}}`;
     },
   };
 }

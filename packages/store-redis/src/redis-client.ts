@@ -13,6 +13,8 @@ export interface StoreCommands {
   /** True for a `Cluster` client: keys of different sessions may then live on different nodes. */
   readonly isCluster: boolean;
   hgetall(key: string): Promise<Record<string, string>>;
+  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
+  zrange(key: string, start: string, stop: string): Promise<string[]>;
   evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
 }

@@ -1,9 +1,11 @@
 import type {
   CreateResult,
+  DestroyUserSessionsOptions,
   RotateResult,
   SessionPatch,
   SessionRecord,
   SessionStore,
+  UserSessionRecord,
   WriteResult,
 } from '@sessions/core';
 
@@ -15,25 +17,52 @@ import type {
 export interface RedisStore extends SessionStore {
   /** `'redis'`. */
   readonly name: string;
-  /** `atomicRotate: true` (standalone and Cluster), `deleteExpired: false` (Redis expires keys). */
-  readonly capabilities: { readonly atomicRotate: true; readonly deleteExpired: false };
+  /**
+   * `atomicRotate: true` (standalone and Cluster), `deleteExpired: false` (Redis expires keys),
+   * `userIndex: true` (records are indexed by `meta.userId`).
+   */
+  readonly capabilities: {
+    readonly atomicRotate: true;
+    readonly deleteExpired: false;
+    readonly userIndex: true;
+  };
   /** The key prefix in use (see `RedisStoreOptions.prefix`). */
   readonly prefix: string;
   /** The per-operation deadline in ms (see `RedisStoreOptions.timeoutMs`). */
   readonly timeoutMs: number;
   /** See {@link SessionStore.load}: one `HGETALL`. */
   load(key: string): Promise<SessionRecord | undefined>;
-  /** See {@link SessionStore.create}: one script. */
+  /**
+   * See {@link SessionStore.create}: one script. In Cluster, a record bound to a user costs one
+   * more round trip (the user index is updated first, in its own slot).
+   */
   create(key: string, record: SessionRecord): Promise<CreateResult>;
-  /** See {@link SessionStore.patch}: one script. */
+  /** See {@link SessionStore.patch}: one script (Cluster with a bound meta: two, as `create`). */
   patch(key: string, patch: SessionPatch): Promise<WriteResult>;
   /** See {@link SessionStore.touch}: one script. */
   touch(key: string, expiresAt: number): Promise<WriteResult>;
   /**
    * See {@link SessionStore.rotate}: one script on a standalone Redis; three round trips on a
-   * Cluster, where the two keys live in different slots (new written before old removed).
+   * Cluster, where the two keys live in different slots (new written before old removed), plus
+   * one for a bound meta (the user index first).
    */
   rotate(fromKey: string, toKey: string, patch: SessionPatch): Promise<RotateResult>;
-  /** See {@link SessionStore.destroy}: one script (`UNLINK`). */
+  /**
+   * See {@link SessionStore.destroy}: one script (`UNLINK`). The record's entry in its user's
+   * index is left behind, and pruned by the next listing or revocation.
+   */
   destroy(key: string): Promise<void>;
+  /**
+   * See {@link SessionStore.listUserSessions}: a `ZRANGE` of the user's index, then one `HMGET`
+   * (meta, expiry and user: no session data) per entry, sent together; stale entries found on the
+   * way are pruned by one more script.
+   */
+  listUserSessions(userId: string): Promise<UserSessionRecord[]>;
+  /**
+   * See {@link SessionStore.destroyUserSessions}: a `ZRANGE` of the user's index (none with
+   * `only`), one script per candidate that deletes it only if it is still bound to `userId`, sent
+   * together, and one script pruning the index. Repeated for sessions that a concurrent rotation
+   * moved to a new key meanwhile.
+   */
+  destroyUserSessions(userId: string, options?: DestroyUserSessionsOptions): Promise<string[]>;
 }

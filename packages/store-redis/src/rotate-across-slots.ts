@@ -6,6 +6,7 @@ import {
   FIELD_EXPIRES_AT,
   FIELD_META,
   FIELD_OPS,
+  FIELD_USER,
   INTERNAL_FIELD_MARK,
   type SessionKeys,
 } from './key-layout.js';
@@ -33,6 +34,11 @@ function copyArgs(
   const meta = patch.meta === '' ? fields.get(FIELD_META) : patch.meta;
   if (meta === undefined) throw new Error('redis store: the session hash lacks its meta field');
   for (const field of [FIELD_OPS, FIELD_META, FIELD_EXPIRES_AT]) fields.delete(field);
+  // A new meta replaces the bound user with it, exactly as LUA_APPLY_PATCH does.
+  if (patch.meta !== '') {
+    if (patch.user === '') fields.delete(FIELD_USER);
+    else fields.set(FIELD_USER, patch.user);
+  }
   if (patch.clear) {
     for (const field of fields.keys()) {
       if (!field.startsWith(INTERNAL_FIELD_MARK) || field.startsWith(ENTRY_EXPIRY_PREFIX)) {
@@ -100,7 +106,13 @@ export async function rotateAcrossSlots(
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const { args, ops } = copyArgs(opId, pairs, patch);
     stopIfAborted(signal);
-    const copied = await runScript(client, rotateCopyScript, [to.record], args, deadline);
+    const copied = await runScript(
+      client,
+      rotateCopyScript,
+      [to.record, to.revoked],
+      args,
+      deadline,
+    );
     if (copied === 'conflict') return 'conflict';
     if (copied !== 'ok') throw unexpected(rotateCopyScript.name, copied);
     stopIfAborted(signal);

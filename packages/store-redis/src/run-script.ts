@@ -9,12 +9,15 @@ export interface RedisScript {
   readonly source: string;
   /** SHA-1 of the source, as `EVALSHA` expects (a pure function of the text: nothing to cache). */
   readonly sha: string;
-  /** How many of the arguments are keys (all in one slot). */
-  readonly keyCount: number;
+  /**
+   * How many of the arguments are keys (all in one slot on a Cluster), or `'some'` for a script
+   * that takes one or more.
+   */
+  readonly keyCount: number | 'some';
 }
 
 /** Defines a script; `keyCount` keys come first in every call. */
-export function defineScript(name: string, keyCount: number, source: string): RedisScript {
+export function defineScript(name: string, keyCount: number | 'some', source: string): RedisScript {
   return { name, source, sha: createHash('sha1').update(source).digest('hex'), keyCount };
 }
 
@@ -43,7 +46,7 @@ export async function runScript(
   args: readonly string[],
   deadline: number,
 ): Promise<unknown> {
-  if (keys.length !== script.keyCount) {
+  if (script.keyCount === 'some' ? keys.length === 0 : keys.length !== script.keyCount) {
     throw new Error(`redis store: script ${script.name} takes ${script.keyCount} keys`);
   }
   const argv = [String(deadline), ...args];

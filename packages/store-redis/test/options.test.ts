@@ -33,7 +33,13 @@ describe('createRedisStore options', () => {
     expect(store.name).toBe('redis');
     expect(store.prefix).toBe('sess:');
     expect(store.timeoutMs).toBe(1_000);
-    expect(store.capabilities).toEqual({ atomicRotate: true, deleteExpired: false });
+    expect(store.capabilities).toEqual({
+      atomicRotate: true,
+      deleteExpired: false,
+      userIndex: true,
+    });
+    expect(typeof store.listUserSessions).toBe('function');
+    expect(typeof store.destroyUserSessions).toBe('function');
     expect('deleteExpired' in store).toBe(false);
   });
 
@@ -114,6 +120,27 @@ describe('input validation before any command', () => {
     await expectRejectsWith(store.patch(KEY, patch({ remove: ['a\u0000b'] })), 'INVALID_KEY');
     await expectRejectsWith(
       store.patch(KEY, patch({ set: new Map([['x\u0000', { value: '1' }]]) })),
+      'INVALID_KEY',
+    );
+  });
+
+  it('refuses user IDs it cannot index (empty, not a string, lone surrogates) with INVALID_VALUE', async () => {
+    for (const bad of ['', 'a\uD800b', '\uDC00', 42 as unknown as string]) {
+      await expectRejectsWith(store.listUserSessions(bad), 'INVALID_VALUE');
+      await expectRejectsWith(store.destroyUserSessions(bad), 'INVALID_VALUE');
+      const meta = { createdAt: 1, userId: bad };
+      await expectRejectsWith(
+        store.create(KEY, { entries: new Map(), meta, expiresAt: Date.now() + 60_000 }),
+        'INVALID_VALUE',
+      );
+      await expectRejectsWith(store.patch(KEY, patch({ meta })), 'INVALID_VALUE');
+      await expectRejectsWith(store.rotate(KEY, 'b'.repeat(43), patch({ meta })), 'INVALID_VALUE');
+    }
+  });
+
+  it('refuses a malformed key in destroyUserSessions `only` with INVALID_KEY', async () => {
+    await expectRejectsWith(
+      store.destroyUserSessions('ada', { only: [KEY, 'a{b}'] }),
       'INVALID_KEY',
     );
   });

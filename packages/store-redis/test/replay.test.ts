@@ -6,7 +6,7 @@ import { encodePatch, encodeRecord } from '../src/encode-record.js';
 import { createRedisStore, type RedisStore } from '../src/index.js';
 import { createKeyLayout } from '../src/key-layout.js';
 import { patchArgs } from '../src/lua/apply-patch.js';
-import { createScript } from '../src/lua/create-script.js';
+import { createArgs, createScript } from '../src/lua/create-script.js';
 import { patchScript } from '../src/lua/patch-script.js';
 import { rotateCommitScript } from '../src/lua/rotate-commit-script.js';
 import { rotateCopyScript } from '../src/lua/rotate-copy-script.js';
@@ -96,14 +96,8 @@ describe.skipIf(!canStartRedisServers())('writes re-sent after a reconnect apply
     it('create', async () => {
       const key = createTestKey();
       const encoded = encodeRecord(record([['a', '1']]));
-      const args = [
-        newOpId(),
-        encoded.expireAt,
-        encoded.meta,
-        encoded.expiresAt,
-        ...encoded.fields,
-      ];
-      const keys = [layout.keysFor(key).record];
+      const args = createArgs(newOpId(), encoded);
+      const keys = [layout.keysFor(key).record, layout.keysFor(key).revoked];
       expect(await runScript(commands(), createScript, keys, args, soon())).toBe('created');
       const once = await raw(key);
       expect(await runScript(commands(), createScript, keys, args, soon())).toBe('created');

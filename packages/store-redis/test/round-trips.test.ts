@@ -153,4 +153,75 @@ describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITO
       'destroy: one script, no load',
     ).toEqual(['evalsha']);
   });
+
+  it('a signed-in session: its writes also update the user index in the same script', async () => {
+    const store = createRedisStore(client, { prefix: 'trips:' });
+    const manager = managerFor(store);
+    const user = 'grace';
+
+    // Warm up the indexed scripts (create, patch, rotate) and the revocation scripts, so each
+    // observation below sees them cached (no NOSCRIPT round).
+    const warm = manager.session(new Headers());
+    await warm.signIn('warm-up');
+    const warmCookie = cookieFrom(await warm.commit());
+    const warmPatch = manager.session(new Headers({ cookie: warmCookie }));
+    await warmPatch.set('n', 1);
+    await warmPatch.commit();
+    const warmRotate = manager.session(new Headers({ cookie: warmCookie }));
+    await warmRotate.signIn('warm-up');
+    await warmRotate.commit();
+    await manager.revokeUserSessions('warm-up');
+
+    let cookie = '';
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers());
+        await session.set('n', 1);
+        await session.signIn(user, { info: { userAgent: 'trips' } });
+        cookie = cookieFrom(await session.commit());
+      }),
+      'a new session signed in: one create, indexed in the same script',
+    ).toEqual(['evalsha']);
+
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers({ cookie }));
+        await session.set('n', 2);
+        await session.commit();
+      }),
+      'a change to a signed-in session: one load and one write (meta and index included)',
+    ).toEqual(['hgetall', 'evalsha']);
+
+    let signedIn = '';
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers({ cookie }));
+        await session.signIn(user);
+        signedIn = cookieFrom(await session.commit());
+      }),
+      'signing in again (a rotation to a new key): one load and one rotate',
+    ).toEqual(['hgetall', 'evalsha']);
+
+    expect(
+      await observe(async () => {
+        expect((await manager.listUserSessions(user)).length).toBe(1);
+      }),
+      'listing: the index, the records (old and new key, pipelined), then pruning the old key',
+    ).toEqual(['zrange', 'hmget', 'hmget', 'evalsha']);
+
+    expect(
+      await observe(async () => {
+        expect((await manager.listUserSessions(user)).length).toBe(1);
+      }),
+      'listing a clean index: the index, then one HMGET per session',
+    ).toEqual(['zrange', 'hmget']);
+
+    expect(
+      await observe(async () => {
+        expect(await manager.revokeUserSessions(user)).toBe(1);
+      }),
+      'revoking: the index, one script per session (pipelined), one prune',
+    ).toEqual(['zrange', 'evalsha', 'evalsha']);
+    expect(await manager.session(new Headers({ cookie: signedIn })).getUserId()).toBeUndefined();
+  });
 });

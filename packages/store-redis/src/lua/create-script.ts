@@ -1,28 +1,44 @@
+import type { EncodedRecord } from '../encode-record.js';
 import { defineScript } from '../run-script.js';
+import { LUA_INDEX_ADD, LUA_INDEXED_HEADER } from './index-add.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
 
 /**
- * Insert-only create. KEYS[1] the session hash. ARGV[1] write id, ARGV[2] PEXPIREAT instant,
- * ARGV[3] meta JSON, ARGV[4] expiresAt, then entry `field, value` pairs. Returns `created` or
- * `conflict`; a re-sent create finds its own write id and answers `created` again.
+ * Insert-only create. KEYS[1] the session hash, KEYS[2] its revocation marker. ARGV[1] write id,
+ * ARGV[2] PEXPIREAT instant, ARGV[3] meta JSON, ARGV[4] expiresAt, ARGV[5] the bound user ID or
+ * '', then entry `field, value` pairs. Returns `created` or `conflict`; a re-sent create finds
+ * its own write id and answers `created` again. A key revoked by `destroyUserSessions` moments
+ * ago is a `conflict` too, so a create still in flight cannot bring it back.
  *
  * The internal fields go first and the expiry is set at once, so the key is never without a TTL
  * even if a later HSET failed; an instant already past deletes the key, and nothing more is
  * written (the record is created expired, that is, absent).
+ *
+ * The indexed variant (standalone Redis, bound record) also takes the user index as KEYS[3] and
+ * the store key as the last argument, and adds it to the index in the same script.
  */
-export const createScript = defineScript(
-  'create',
-  1,
-  `${LUA_PRELUDE}
+function createSource(indexed: boolean): string {
+  return `${LUA_PRELUDE}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}
 if too_late() then return redis.error_reply(LATE) end
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 1 then
   if has_op(redis.call('HGET', key, FIELD_OPS), ARGV[1]) then return 'created' end
   return 'conflict'
 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'conflict' end
+${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
 redis.call('HSET', key, FIELD_META, ARGV[3], FIELD_EXPIRES_AT, ARGV[4], FIELD_OPS, ARGV[1])
+if ARGV[5] ~= '' then redis.call('HSET', key, FIELD_USER, ARGV[5]) end
 redis.call('PEXPIREAT', key, ARGV[2])
-if redis.call('EXISTS', key) == 1 then batched('HSET', key, ARGV, 5, #ARGV) end
+if redis.call('EXISTS', key) == 1 then batched('HSET', key, ARGV, 6, #ARGV) end
 return 'created'
-`,
-);
+`;
+}
+
+export const createScript = defineScript('create', 2, createSource(false));
+export const createIndexedScript = defineScript('create+index', 3, createSource(true));
+
+/** Script arguments for an encoded record, in the order the create scripts read them. */
+export function createArgs(opId: string, record: EncodedRecord): string[] {
+  return [opId, record.expireAt, record.meta, record.expiresAt, record.user, ...record.fields];
+}

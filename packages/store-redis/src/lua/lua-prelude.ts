@@ -3,6 +3,7 @@ import {
   FIELD_EXPIRES_AT,
   FIELD_META,
   FIELD_OPS,
+  FIELD_USER,
   TOMBSTONE_TTL_MS,
 } from '../key-layout.js';
 import { OP_ID_LENGTH, OPS_KEPT } from '../op-id.js';
@@ -12,7 +13,7 @@ export const LATE_REPLY =
   'SESSIONS_LATE the write reached Redis after its deadline and changed nothing';
 
 /** A Lua 5.1 string literal for ASCII text (control characters as decimal escapes). */
-function luaString(text: string): string {
+export function luaString(text: string): string {
   let literal = "'";
   for (const char of text) {
     const code = char.charCodeAt(0);
@@ -40,17 +41,23 @@ export const LUA_PRELUDE = `
 local DEADLINE = tonumber(table.remove(ARGV, 1))
 local LATE = ${luaString(LATE_REPLY)}
 
+-- Redis's clock in epoch ms.
+local function now_ms()
+  local now = redis.call('TIME')
+  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+end
+
 -- True once Redis's clock has reached the deadline: the app has already reported the operation as
 -- failed, so a script arriving now (queued during an outage, or re-sent after a reconnect) must
 -- change nothing.
 local function too_late()
-  local now = redis.call('TIME')
-  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) >= DEADLINE
+  return now_ms() >= DEADLINE
 end
 
 local FIELD_META = ${luaString(FIELD_META)}
 local FIELD_EXPIRES_AT = ${luaString(FIELD_EXPIRES_AT)}
 local FIELD_OPS = ${luaString(FIELD_OPS)}
+local FIELD_USER = ${luaString(FIELD_USER)}
 local ENTRY_EXPIRY = ${luaString(ENTRY_EXPIRY_PREFIX)}
 local OP_ID_LENGTH = ${OP_ID_LENGTH}
 local OPS_KEPT = ${OPS_KEPT}

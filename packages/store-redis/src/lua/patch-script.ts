@@ -1,5 +1,6 @@
 import { defineScript } from '../run-script.js';
 import { LUA_APPLY_PATCH } from './apply-patch.js';
+import { LUA_INDEX_ADD, LUA_INDEXED_HEADER } from './index-add.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
 
 /**
@@ -11,11 +12,12 @@ import { LUA_PRELUDE } from './lua-prelude.js';
  * A re-sent patch whose write id is already recorded (in the hash, or in the tombstone when a
  * rotation has since moved the session) answers `ok` without applying it again, so a later write
  * to the same key is never undone by the replay.
+ *
+ * The indexed variant (standalone Redis, a meta binding a user) also takes the user index as
+ * KEYS[3] and the store key as the last argument, and adds it to the index when the patch applies.
  */
-export const patchScript = defineScript(
-  'patch',
-  2,
-  `${LUA_PRELUDE}${LUA_APPLY_PATCH}
+function patchSource(indexed: boolean): string {
+  return `${LUA_PRELUDE}${LUA_APPLY_PATCH}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}
 if too_late() then return redis.error_reply(LATE) end
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 0 then
@@ -23,8 +25,12 @@ if redis.call('EXISTS', key) == 0 then
   return 'missing'
 end
 if has_op(redis.call('HGET', key, FIELD_OPS), ARGV[1]) then return 'ok' end
+${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
 apply_patch(key)
 redis.call('PEXPIREAT', key, ARGV[2])
 return 'ok'
-`,
-);
+`;
+}
+
+export const patchScript = defineScript('patch', 2, patchSource(false));
+export const patchIndexedScript = defineScript('patch+index', 3, patchSource(true));

@@ -1,5 +1,6 @@
 import { defineScript } from '../run-script.js';
 import { LUA_APPLY_PATCH } from './apply-patch.js';
+import { LUA_INDEX_ADD, LUA_INDEXED_HEADER } from './index-add.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
 
 /**
@@ -12,11 +13,13 @@ import { LUA_PRELUDE } from './lua-prelude.js';
  * is renamed (keeping its TTL) and given the new expiry, and a tombstone with the moved record's
  * write ids is left in the old slot: a re-sent rotation then answers `ok` instead of `missing`,
  * which would make the engine drop the new cookie of a rotation that did happen.
+ *
+ * The indexed variant (the patch's meta binds a user) also takes the user index as KEYS[4] and
+ * the new store key as the last argument, and adds it to the index when the rotation applies.
+ * The old key's entry is left for listing to prune (its record is gone).
  */
-export const rotateScript = defineScript(
-  'rotate',
-  3,
-  `${LUA_PRELUDE}${LUA_APPLY_PATCH}
+function rotateSource(indexed: boolean): string {
+  return `${LUA_PRELUDE}${LUA_APPLY_PATCH}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}
 if too_late() then return redis.error_reply(LATE) end
 local from, tombstone, to = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('EXISTS', from) == 0 then
@@ -24,10 +27,14 @@ if redis.call('EXISTS', from) == 0 then
   return 'missing'
 end
 if from == to or redis.call('EXISTS', to) == 1 then return 'conflict' end
+${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
 local ops = apply_patch(from)
 redis.call('SET', tombstone, ops, 'PX', TOMBSTONE_TTL_MS)
 redis.call('RENAME', from, to)
 redis.call('PEXPIREAT', to, ARGV[2])
 return 'ok'
-`,
-);
+`;
+}
+
+export const rotateScript = defineScript('rotate', 3, rotateSource(false));
+export const rotateIndexedScript = defineScript('rotate+index', 4, rotateSource(true));
