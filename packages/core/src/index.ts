@@ -59,6 +59,7 @@ export type {
   SessionValueOf,
   SetOptions,
   SignInOptions,
+  UpdateOptions,
 } from './session/session.js';
 export {
   MAX_USER_ID_LENGTH,
@@ -71,8 +72,10 @@ export type { StoreObserver, StoreOperation } from './store/observe-store.js';
 export { observeStore } from './store/observe-store.js';
 // Store contract and the memory store
 export type {
+  ConditionalWriteResult,
   CreateResult,
   DestroyUserSessionsOptions,
+  EntryCondition,
   RotateResult,
   SessionMeta,
   SessionPatch,

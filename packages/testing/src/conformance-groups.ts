@@ -1,6 +1,7 @@
 import type { ConformanceGroup } from './conformance-group.js';
 import { capabilitiesGroup } from './groups/capabilities.js';
 import { concurrencyGroup } from './groups/concurrency.js';
+import { conditionalPatchGroup } from './groups/conditional-patch.js';
 import { createLoadGroup } from './groups/create-load.js';
 import { deleteExpiredGroup } from './groups/delete-expired.js';
 import { destroyGroup } from './groups/destroy.js';
@@ -27,5 +28,6 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   isolationGroup,
   deleteExpiredGroup,
   userIndexGroup,
+  conditionalPatchGroup,
   engineGroup,
 ];

@@ -46,6 +46,15 @@ export {
   concurrencyGroup,
 } from './groups/concurrency.js';
 export {
+  checkPatchIfAbsent,
+  checkPatchIfApplies,
+  checkPatchIfConflictWritesNothing,
+  checkPatchIfCounter,
+  checkPatchIfExpiredEntryIsAbsent,
+  checkPatchIfMissing,
+  conditionalPatchGroup,
+} from './groups/conditional-patch.js';
+export {
   checkCreateConflict,
   checkCreateOverExpired,
   checkCreateThenLoad,
@@ -68,6 +77,7 @@ export {
 } from './groups/destroy.js';
 export {
   checkEngineNoResurrection,
+  checkEngineOptimisticCounter,
   checkEngineParallelRequests,
   checkEngineRegenerate,
   checkEngineUserSessions,

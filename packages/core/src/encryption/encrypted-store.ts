@@ -82,7 +82,27 @@ export function encryptStoreWith(store: SessionStore, cipher: ValueCipher): Sess
     },
     destroy: (key) => store.destroy(key),
   };
-  const { deleteExpired, listUserSessions, destroyUserSessions } = store;
+  const { deleteExpired, listUserSessions, destroyUserSessions, patchIf } = store;
+  if (patchIf !== undefined) {
+    // The condition names a plaintext encoding; the store holds ciphertext. Read the stored
+    // ciphertext, compare its plaintext, then make the store compare that exact ciphertext (and
+    // its per-key expiry, on its own clock): a write landing in between is the store's conflict.
+    encrypted.patchIf = async (key, condition, patch) => {
+      const set = await cipher.sealAll(key, patch.set);
+      const sealed = { ...patch, set };
+      // "Absent" needs no translation: the store decides absence and per-key expiry itself.
+      if (condition.value === undefined) return patchIf.call(store, key, condition, sealed);
+      const record = await store.load(key);
+      if (record === undefined) return 'missing';
+      const stored = record.entries.get(condition.key);
+      if (stored === undefined) return 'conflict';
+      const opened = (await cipher.openAll(key, new Map([[condition.key, stored]]))).get(
+        condition.key,
+      );
+      if (opened?.value !== condition.value) return 'conflict';
+      return patchIf.call(store, key, { key: condition.key, value: stored.value }, sealed);
+    };
+  }
   if (deleteExpired !== undefined) encrypted.deleteExpired = () => deleteExpired.call(store);
   if (listUserSessions !== undefined) {
     encrypted.listUserSessions = (userId) => listUserSessions.call(store, userId);

@@ -6,7 +6,9 @@ import {
   toSlot,
 } from '../store/memory-slot.js';
 import type {
+  ConditionalWriteResult,
   CreateResult,
+  EntryCondition,
   RotateResult,
   SessionPatch,
   SessionRecord,
@@ -28,6 +30,7 @@ export interface RequestRecordStore extends SessionStore {
   load(key: string): SessionRecord | undefined;
   create(key: string, record: SessionRecord): CreateResult;
   patch(key: string, patch: SessionPatch): WriteResult;
+  patchIf(key: string, condition: EntryCondition, patch: SessionPatch): ConditionalWriteResult;
   touch(key: string, expiresAt: number): WriteResult;
   rotate(fromKey: string, toKey: string, patch: SessionPatch): RotateResult;
   destroy(key: string): void;
@@ -46,7 +49,10 @@ export function createRequestRecordStore(clock: () => number): RequestRecordStor
 
   return {
     name: 'sealed-cookie',
-    capabilities: { atomicRotate: true, deleteExpired: false },
+    // `update()` works, but only within this request: parallel requests each seal their own
+    // cookie and the last response wins, so a sealed cookie cannot offer a cross-request
+    // compare-and-set (documented in the README).
+    capabilities: { atomicRotate: true, deleteExpired: false, conditionalPatch: true },
     seed(key, record) {
       held = { key, slot: toSlot(record) };
     },
@@ -65,6 +71,16 @@ export function createRequestRecordStore(clock: () => number): RequestRecordStor
     patch(key, patch) {
       const slot = liveSlot(key);
       if (slot === undefined) return 'missing';
+      applyPatch(slot, patch);
+      return 'ok';
+    },
+    patchIf(key, condition, patch) {
+      const slot = liveSlot(key);
+      if (slot === undefined) return 'missing';
+      const entry = slot.entries.get(condition.key);
+      const live =
+        entry !== undefined && (entry.expiresAt === undefined || entry.expiresAt > clock());
+      if ((live ? entry.value : undefined) !== condition.value) return 'conflict';
       applyPatch(slot, patch);
       return 'ok';
     },

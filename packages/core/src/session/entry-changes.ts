@@ -98,6 +98,19 @@ export class EntryChanges {
       : { set, remove, clear: this.#cleared, meta, expiresAt };
   }
 
+  /** True when `key` has a change of its own, or everything was cleared, in this request. */
+  isChanged(key: string): boolean {
+    return this.#cleared || this.#changes.has(key);
+  }
+
+  /** Records that the store now holds `entry` for `key` (a write made outside the commit). */
+  acceptStored(key: string, entry: StoredEntry): void {
+    const base = new Map(this.#base);
+    base.set(key, entry);
+    this.#base = base;
+    this.#changes.delete(key);
+  }
+
   /** Accepts the current state as stored (after a successful write). */
   markStored(now: number): void {
     this.#base = this.snapshot(now);

@@ -30,6 +30,7 @@ import type {
   SessionValueOf,
   SetOptions,
   SignInOptions,
+  UpdateOptions,
 } from './session.js';
 import { sessionTag } from './session-tag.js';
 import { validateKey } from './validate-key.js';
@@ -67,6 +68,10 @@ export interface SessionHandleHooks {
 }
 
 const FLASH_PREFIX = `${INTERNAL_KEY_PREFIX}flash:`;
+
+/** Default and upper bound of `update()` retries. */
+const DEFAULT_UPDATE_RETRIES = 10;
+const MAX_UPDATE_RETRIES = 100;
 
 /** Rotation and creation retry this many fresh IDs before reporting `CONFLICT`. */
 const MAX_ID_ATTEMPTS = 3;
@@ -160,6 +165,41 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
       validateKey(key, this.#config.maxKeyLength);
       const ttlMs = options?.ttl === undefined ? undefined : durationToMs(options.ttl, 'set() ttl');
       await this.#setEncoded(key, this.#encode(key, value), ttlMs);
+    });
+  }
+
+  update<K extends SessionKey<Data>>(
+    key: K,
+    updater: (current: SessionValueOf<Data, K> | undefined) => SessionValueOf<Data, K>,
+    options?: UpdateOptions,
+  ): Promise<SessionValueOf<Data, K>> {
+    return this.#track(async () => {
+      validateKey(key, this.#config.maxKeyLength);
+      const ttlMs =
+        options?.ttl === undefined ? undefined : durationToMs(options.ttl, 'update() ttl');
+      const retries = options?.retries ?? DEFAULT_UPDATE_RETRIES;
+      if (!Number.isInteger(retries) || retries < 0 || retries > MAX_UPDATE_RETRIES) {
+        throw new SessionError(
+          'INVALID_VALUE',
+          `update() retries must be an integer from 0 to ${MAX_UPDATE_RETRIES}.`,
+        );
+      }
+      await this.#load();
+      this.#assertOpen();
+      if (this.#entries.isChanged(key)) {
+        throw new SessionError(
+          'INVALID_STATE',
+          `update("${key}") after this request already changed that key or cleared the session; use either set() or update() for a key within one request.`,
+        );
+      }
+      if (this.#key === undefined || this.#rotatePending) {
+        // Nobody else can reach a session that is not stored yet (or is moving to an ID only this
+        // request knows): a plain set, written at commit, is already race-free.
+        const next = updater(this.#read(key) as SessionValueOf<Data, K> | undefined);
+        await this.#setEncoded(key, this.#encode(key, next), ttlMs);
+        return next;
+      }
+      return this.#updateStored(key, updater, ttlMs, retries);
     });
   }
 
@@ -419,13 +459,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
 
   #read(key: string): unknown {
     const entry = this.#entries.get(key, this.#config.clock());
-    if (entry === undefined) return undefined;
-    try {
-      return this.#config.codec.decode(entry.value);
-    } catch {
-      this.#config.emit({ type: 'value-undecodable', key });
-      return undefined;
-    }
+    return entry === undefined ? undefined : this.#decodeOrUndefined(key, entry);
   }
 
   #userKeys(): string[] {
@@ -464,20 +498,9 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     this.#assertOpen();
     const now = this.#config.clock();
     const entry: StoredEntry = ttlMs === undefined ? { value } : { value, expiresAt: now + ttlMs };
-    const previous = this.#entries.get(key, now);
-    const usage = this.#currentUsage(now);
-    const bytes =
-      usage.bytes - (previous === undefined ? 0 : entrySize(key, previous)) + entrySize(key, entry);
-    if (bytes > this.#config.maxBytes) throw this.#tooLarge();
-    if (previous === undefined && usage.keys >= this.#config.maxKeys) {
-      throw new SessionError(
-        'PAYLOAD_TOO_LARGE',
-        `session would exceed limits.maxKeys (${this.#config.maxKeys}); group related values under one key.`,
-      );
-    }
+    this.#usage = this.#checkLimits(key, entry, now);
     this.#id ??= generateSessionId();
     this.#entries.set(key, entry);
-    this.#usage = { bytes, keys: usage.keys + (previous === undefined ? 1 : 0) };
   }
 
   /** Drops every entry but `keep` (regenerate and sign-in). */
@@ -490,6 +513,109 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     this.#entries.clear();
     for (const [key, entry] of kept) this.#entries.set(key, entry);
     this.#usage = undefined;
+  }
+
+  /** The compare-and-set loop of {@link SessionHandle.update} on a stored session. */
+  async #updateStored<V>(
+    key: string,
+    updater: (current: V | undefined) => V,
+    ttlMs: number | undefined,
+    retries: number,
+  ): Promise<V> {
+    const store = this.#store;
+    const patchIf = store.patchIf;
+    if (store.capabilities.conditionalPatch !== true || patchIf === undefined) {
+      throw new SessionError(
+        'MISCONFIGURED',
+        `session store "${store.name}" has no conditional patch (capabilities.conditionalPatch), which update() needs; use set(), or a store that supports it (memory, Redis, Postgres, layered).`,
+      );
+    }
+    const storeKey = this.#key as string;
+    let current = this.#entries.get(key, this.#config.clock());
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) {
+        const record = await callStore(this.#config, store, 'reload the session', () =>
+          store.load(storeKey),
+        );
+        if (record === undefined) throw this.#endedDuringUpdate();
+        const entry = record.entries.get(key);
+        const now = this.#config.clock();
+        current =
+          entry !== undefined && (entry.expiresAt === undefined || entry.expiresAt > now)
+            ? entry
+            : undefined;
+      }
+      const decoded = current === undefined ? undefined : this.#decodeOrUndefined(key, current);
+      const next = updater(decoded as V | undefined);
+      const value = this.#encode(key, next);
+      const now = this.#config.clock();
+      const entry: StoredEntry =
+        ttlMs === undefined ? { value } : { value, expiresAt: now + ttlMs };
+      this.#checkLimits(key, entry, now);
+      const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
+      const meta = this.#metaToWrite(now);
+      const patch = {
+        set: new Map([[key, entry]]),
+        remove: [],
+        clear: false,
+        expiresAt,
+        ...(meta === undefined ? {} : { meta }),
+      };
+      const condition = { key, value: current?.value };
+      const result = await callStore(this.#config, store, 'update the session', () =>
+        patchIf.call(store, storeKey, condition, patch),
+      );
+      if (result === 'missing') throw this.#endedDuringUpdate();
+      if (result === 'ok') {
+        this.#entries.acceptStored(key, entry);
+        this.#usage = undefined;
+        if (meta !== undefined) this.#metaChanged = false;
+        this.#storedExpiresAt = expiresAt;
+        if (this.#persistent()) this.#cookieAction = 'issue';
+        return next;
+      }
+    }
+    throw new SessionError(
+      'CONFLICT',
+      `update("${key}") lost the race ${retries + 1} times to other requests changing the same key; retry the request, or raise the retries option.`,
+    );
+  }
+
+  #endedDuringUpdate(): SessionError {
+    this.#config.emit({ type: 'session-vanished', session: sessionTag(this.#key as string) });
+    this.#resetToNew();
+    return new SessionError(
+      'CONFLICT',
+      'the session was destroyed or regenerated by another request during update(); nothing was written.',
+    );
+  }
+
+  #decodeOrUndefined(key: string, entry: StoredEntry): unknown {
+    try {
+      return this.#config.codec.decode(entry.value);
+    } catch {
+      this.#config.emit({ type: 'value-undecodable', key });
+      return undefined;
+    }
+  }
+
+  /**
+   * The session's usage once `entry` is stored under `key`; throws `PAYLOAD_TOO_LARGE` when that
+   * would exceed the limits.
+   */
+  #checkLimits(key: string, entry: StoredEntry, now: number): { bytes: number; keys: number } {
+    const previous = this.#entries.get(key, now);
+    const usage = this.#currentUsage(now);
+    const bytes =
+      usage.bytes - (previous === undefined ? 0 : entrySize(key, previous)) + entrySize(key, entry);
+    if (bytes > this.#config.maxBytes) throw this.#tooLarge();
+    if (previous === undefined && usage.keys >= this.#config.maxKeys) {
+      throw new SessionError(
+        'PAYLOAD_TOO_LARGE',
+        `session would exceed limits.maxKeys (${this.#config.maxKeys}); group related values under one key.`,
+      );
+    }
+    return { bytes, keys: usage.keys + (previous === undefined ? 1 : 0) };
   }
 
   #removeEntry(key: string): void {

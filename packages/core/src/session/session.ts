@@ -28,6 +28,17 @@ export interface RegenerateOptions<Data extends SessionData> {
   keep?: readonly SessionKey<Data>[] | undefined;
 }
 
+/** Options for {@link Session.update}. */
+export interface UpdateOptions {
+  /** Per-key time to live of the new value (as in `set`). */
+  ttl?: Duration | undefined;
+  /**
+   * How many times to re-read and retry when another request changed the key meanwhile, before
+   * failing with `CONFLICT`. Default 10, at most 100.
+   */
+  retries?: number | undefined;
+}
+
 /** Options for {@link Session.signIn}. */
 export interface SignInOptions<Data extends SessionData> {
   /**
@@ -98,6 +109,21 @@ export interface Session<Data extends SessionData = RegisteredSessionData> {
     value: SessionValueOf<Data, K>,
     options?: SetOptions,
   ): Promise<void>;
+  /**
+   * Optimistic read-modify-write of one key, for values that parallel requests change (a counter,
+   * a list): reads the stored value, computes `updater(current)` and writes it at once with a
+   * compare-and-set on that key, re-reading and retrying (bounded by `retries`) when another request
+   * changed it meanwhile, so no update is lost. Costs one conditional write (plus one load per
+   * retry); the rest of the session is still written at commit. `updater` may run several times:
+   * keep it pure. Needs a store with `capabilities.conditionalPatch` once the session is stored
+   * (else `MISCONFIGURED`); throws `CONFLICT` when retries run out or the session ended meanwhile,
+   * and `INVALID_STATE` when this request already changed the key or cleared the session.
+   */
+  update<K extends SessionKey<Data>>(
+    key: K,
+    updater: (current: SessionValueOf<Data, K> | undefined) => SessionValueOf<Data, K>,
+    options?: UpdateOptions,
+  ): Promise<SessionValueOf<Data, K>>;
   /** True when the key holds a value. */
   has(key: SessionKey<Data>): Promise<boolean>;
   /** Deletes a key. */

@@ -13,8 +13,10 @@ import {
   toSlot,
 } from './memory-slot.js';
 import type {
+  ConditionalWriteResult,
   CreateResult,
   DestroyUserSessionsOptions,
+  EntryCondition,
   RotateResult,
   SessionPatch,
   SessionRecord,
@@ -58,6 +60,8 @@ export interface MemoryStore extends SessionStore {
   create(key: string, record: SessionRecord): CreateResult;
   /** See {@link SessionStore.patch}. The patch is copied. */
   patch(key: string, patch: SessionPatch): WriteResult;
+  /** See {@link SessionStore.patchIf}. Atomic: the check and the write are one synchronous step. */
+  patchIf(key: string, condition: EntryCondition, patch: SessionPatch): ConditionalWriteResult;
   /** See {@link SessionStore.touch}. */
   touch(key: string, expiresAt: number): WriteResult;
   /** See {@link SessionStore.rotate}. Atomic: nothing can run between the check and the move. */
@@ -229,7 +233,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   const store = {
     name: 'memory',
-    capabilities: { atomicRotate: true, deleteExpired: true, userIndex: true },
+    capabilities: {
+      atomicRotate: true,
+      deleteExpired: true,
+      userIndex: true,
+      conditionalPatch: true,
+    },
 
     get size(): number {
       return slots.size;
@@ -267,6 +276,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       }
       markUsed(key, slot);
       return 'ok';
+    },
+
+    patchIf(key: string, condition: EntryCondition, patch: SessionPatch): ConditionalWriteResult {
+      const now = clock();
+      const slot = liveSlot(key, now);
+      if (slot === undefined) return 'missing';
+      const entry = slot.entries.get(condition.key);
+      const live = entry !== undefined && (entry.expiresAt === undefined || entry.expiresAt > now);
+      if ((live ? entry.value : undefined) !== condition.value) return 'conflict';
+      return store.patch(key, patch);
     },
 
     touch(key: string, expiresAt: number): WriteResult {

@@ -9,6 +9,7 @@ export type StoreOperation =
   | 'rotate'
   | 'destroy'
   | 'deleteExpired'
+  | 'patchIf'
   | 'listUserSessions'
   | 'destroyUserSessions';
 
@@ -43,7 +44,11 @@ export function observeStore(store: SessionStore, observer: StoreObserver): Sess
   if (deleteExpired !== undefined) {
     observed.deleteExpired = () => before('deleteExpired', () => deleteExpired.call(store));
   }
-  const { listUserSessions, destroyUserSessions } = store;
+  const { patchIf, listUserSessions, destroyUserSessions } = store;
+  if (patchIf !== undefined) {
+    observed.patchIf = (key, condition, patch) =>
+      before('patchIf', () => patchIf.call(store, key, condition, patch));
+  }
   if (listUserSessions !== undefined) {
     observed.listUserSessions = (userId) =>
       before('listUserSessions', () => listUserSessions.call(store, userId));

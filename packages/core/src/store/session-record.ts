@@ -86,6 +86,21 @@ export type CreateResult = 'created' | 'conflict';
 /** Outcome of a write to an existing record: `missing` when it was destroyed or expired meanwhile. */
 export type WriteResult = 'ok' | 'missing';
 
+/**
+ * The condition of {@link SessionStore.patchIf}: the entry `key` must currently hold exactly
+ * `value` (its encoding, byte for byte), or be absent when `value` is undefined. An entry whose
+ * per-key `expiresAt` has passed counts as absent.
+ */
+export interface EntryCondition {
+  /** The entry to compare. */
+  readonly key: string;
+  /** The encoding it must hold, or undefined for "absent". */
+  readonly value: string | undefined;
+}
+
+/** Outcome of a conditional patch: `conflict` when the entry no longer holds the expected value. */
+export type ConditionalWriteResult = 'ok' | 'missing' | 'conflict';
+
 /** Outcome of a rotation: `missing` when the source vanished, `conflict` when the target exists. */
 export type RotateResult = 'ok' | 'missing' | 'conflict';
 

@@ -1,7 +1,9 @@
 import type { Awaitable } from '../types/awaitable.js';
 import type {
+  ConditionalWriteResult,
   CreateResult,
   DestroyUserSessionsOptions,
+  EntryCondition,
   RotateResult,
   SessionPatch,
   SessionRecord,
@@ -29,6 +31,11 @@ export interface StoreCapabilities {
    * manager's `listUserSessions` / `revokeUserSessions` need. Absent means false.
    */
   readonly userIndex?: boolean | undefined;
+  /**
+   * The store implements {@link SessionStore.patchIf} (compare-and-set on one entry), which
+   * `Session.update` (optimistic read-modify-write of one key) needs. Absent means false.
+   */
+  readonly conditionalPatch?: boolean | undefined;
 }
 
 /**
@@ -68,6 +75,18 @@ export interface SessionStore {
    * Patches touching different keys of one record, applied concurrently, must all survive.
    */
   patch(key: string, patch: SessionPatch): Awaitable<WriteResult>;
+
+  /**
+   * Applies `patch` like {@link SessionStore.patch}, but only if the entry named by `condition`
+   * holds exactly the expected encoding (or is absent, as expected) at that moment, checked and
+   * applied in one atomic step: `conflict` (nothing written) when it does not, `missing` when the
+   * record is absent or expired. Present when `capabilities.conditionalPatch` is true.
+   */
+  patchIf?(
+    key: string,
+    condition: EntryCondition,
+    patch: SessionPatch,
+  ): Awaitable<ConditionalWriteResult>;
 
   /** Moves the expiry of a live record and nothing else. Yields `missing` when it is gone. */
   touch(key: string, expiresAt: number): Awaitable<WriteResult>;

@@ -8,6 +8,7 @@ import {
 } from '../../src/cookie/resolve-cookie-options.js';
 import { type CookieLifetime, serializeSetCookie } from '../../src/cookie/serialize-set-cookie.js';
 import { isSessionError } from '../../src/errors/session-error.js';
+import { anyString, fuzzParameters } from '../support/fuzz.js';
 
 const TOKEN_CHARS = [
   ..."!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
@@ -29,7 +30,7 @@ const trickyChar = fc.oneof(
 );
 const trickyString = fc.oneof(
   fc.string({ unit: trickyChar, maxLength: 24 }),
-  fc.string({ unit: 'binary', maxLength: 24 }),
+  anyString({ maxLength: 24 }),
 );
 const joiner = fc.constantFrom('; ', ';', ', ', ',', ' ; ', '\t;\t', ' , ', ';;', ', ;');
 const blank = fc.constantFrom('', ' ', '\t', '  ', ' \t ');
@@ -43,13 +44,13 @@ const structuredHeader = fc
       .join(''),
   );
 
-const anyHeader = fc.oneof(fc.string({ unit: 'binary' }), structuredHeader);
+const anyHeader = fc.oneof(anyString(), structuredHeader);
 
 function isEdgeBlank(text: string): boolean {
   return /^[ \t]|[ \t]$/.test(text);
 }
 
-describe('cookie parsing properties', () => {
+describe('property: cookie parser', () => {
   it('never throws on any string', () => {
     fc.assert(
       fc.property(anyHeader, fc.oneof(tokenName, trickyString), (header, name) => {
@@ -57,6 +58,7 @@ describe('cookie parsing properties', () => {
         readCookieValues(header, name);
         readCookieValues([header, header], name);
       }),
+      fuzzParameters(200),
     );
   });
 
@@ -71,6 +73,7 @@ describe('cookie parsing properties', () => {
           expect(isEdgeBlank(value)).toBe(false);
         }
       }),
+      fuzzParameters(200),
     );
   });
 
@@ -82,6 +85,7 @@ describe('cookie parsing properties', () => {
           .map(([, v]) => v);
         expect(readCookieValues(header, name)).toEqual(expected);
       }),
+      fuzzParameters(200),
     );
   });
 
@@ -114,6 +118,106 @@ describe('cookie parsing properties', () => {
         expect(readCookieValues(lines.join(', '), targetName)).toEqual(expected);
         expect(readCookieValues(lines.join('; '), targetName)).toEqual(expected);
       }),
+      fuzzParameters(200),
+    );
+  });
+
+  it('returns at most one pair per piece, each an in-order slice of the header', () => {
+    fc.assert(
+      fc.property(anyHeader, (header) => {
+        const pairs = parseCookieHeader(header);
+        const pieces = header.split(/[;,]/).length;
+        expect(pairs.length).toBeLessThanOrEqual(pieces);
+        // Each name, then its value after the `=`, is found after the previous pair, in order.
+        let cursor = 0;
+        for (const [name, value] of pairs) {
+          const nameAt = header.indexOf(name, cursor);
+          expect(nameAt).toBeGreaterThanOrEqual(0);
+          const valueAt = header.indexOf(value, nameAt + name.length + 1);
+          expect(valueAt).toBeGreaterThanOrEqual(0);
+          cursor = valueAt + value.length;
+        }
+      }),
+      fuzzParameters(300),
+    );
+  });
+
+  it('never throws and stays bounded on huge headers (64 KiB, 10,000 pairs)', () => {
+    const MAX_HEADER = 64 * 1024;
+    /** 64 KiB of one random chunk repeated: long runs of separators, quotes, controls, text. */
+    const longText = fc
+      .oneof(
+        anyString({ minLength: 1, maxLength: 64 }),
+        trickyString.filter((s) => s !== ''),
+      )
+      .map((chunk) => chunk.repeat(Math.ceil(MAX_HEADER / chunk.length)).slice(0, MAX_HEADER));
+    /** 10,000 pairs cycling through a few random ones, joined with one random separator. */
+    const manyPairs = fc
+      .tuple(fc.array(fc.tuple(trickyString, trickyString), { minLength: 1, maxLength: 8 }), joiner)
+      .map(([pairs, sep]) =>
+        Array.from({ length: 10_000 }, (_, i) => {
+          const [name, value] = pairs[i % pairs.length] as [string, string];
+          return `${name}=${value}`;
+        }).join(sep),
+      );
+    fc.assert(
+      fc.property(fc.oneof(longText, manyPairs), tokenName, (header, name) => {
+        const pairs = parseCookieHeader(header);
+        expect(pairs.length).toBeLessThanOrEqual(header.split(/[;,]/).length);
+        // Each pair takes at least a name character, `=` and a separator.
+        expect(3 * pairs.length - 1).toBeLessThanOrEqual(header.length);
+        for (const target of [name, pairs[0]?.[0] ?? name]) {
+          const values = readCookieValues([header, header], target);
+          expect(values.length).toBeLessThanOrEqual(2 * pairs.length);
+        }
+      }),
+      fuzzParameters(20, { share: 0.01 }),
+    );
+  });
+
+  it('reads the same values for a name whatever the pair order and line split', () => {
+    interface Piece {
+      name: string;
+      value: string;
+      quoted: boolean;
+      joiner: string;
+    }
+    const piece: fc.Arbitrary<Piece> = fc.record({
+      name: fc.oneof(tokenName, fc.constantFrom('sid', 'SID', 'sid2', 'xsid', '__Host-sid')),
+      value: octetValue,
+      quoted: fc.boolean(),
+      joiner,
+    });
+    const pieces = fc.array(piece, { maxLength: 30 });
+    const withOrder = pieces.chain((list) =>
+      fc.tuple(
+        fc.constant(list),
+        fc.shuffledSubarray(
+          list.map((_, i) => i),
+          { minLength: list.length, maxLength: list.length },
+        ),
+        fc.array(fc.nat(list.length), { maxLength: 4 }),
+      ),
+    );
+    const render = (list: readonly Piece[]) =>
+      list.map((p) => `${p.name}=${p.quoted ? `"${p.value}"` : p.value}${p.joiner}`);
+    fc.assert(
+      fc.property(withOrder, fc.constantFrom('sid', 'SID', '__Host-sid'), (input, name) => {
+        const [list, order, cuts] = input;
+        const sorted = (values: string[]) => [...values].sort();
+        const original = readCookieValues(render(list).join(''), name);
+        expect(original).toEqual(list.filter((p) => p.name === name).map((p) => p.value));
+        const shuffled = render(order.map((i) => list[i] as (typeof list)[number]));
+        expect(sorted(readCookieValues(shuffled.join(''), name))).toEqual(sorted(original));
+        // Split the same pieces into several lines: an array, or joined the way runtimes do.
+        const bounds = [...new Set([0, ...cuts, shuffled.length])].sort((a, b) => a - b);
+        const lines = bounds.slice(1).map((end, i) => shuffled.slice(bounds[i], end).join(''));
+        const inOrder = readCookieValues(shuffled.join(''), name);
+        expect(readCookieValues(lines, name)).toEqual(inOrder);
+        expect(readCookieValues(lines.join(', '), name)).toEqual(inOrder);
+        expect(readCookieValues(lines.join('; '), name)).toEqual(inOrder);
+      }),
+      fuzzParameters(200),
     );
   });
 });
@@ -144,7 +248,7 @@ const lifetimeArbitrary: fc.Arbitrary<CookieLifetime> = fc.oneof(
     .map((maxAgeSeconds): CookieLifetime => ({ kind: 'persistent', maxAgeSeconds })),
 );
 
-describe('cookie serialization properties', () => {
+describe('property: Set-Cookie serializer', () => {
   it('round-trips any token name and cookie-octet value through the parser', () => {
     const options = resolveCookieOptions();
     fc.assert(
@@ -155,6 +259,7 @@ describe('cookie serialization properties', () => {
         const header = serializeSetCookie(name, value, options, lifetime);
         expect(readCookieValues(header.split(';')[0], name)).toEqual([value]);
       }),
+      fuzzParameters(200),
     );
   });
 
@@ -162,8 +267,8 @@ describe('cookie serialization properties', () => {
     fc.assert(
       fc.property(
         optionsArbitrary,
-        fc.oneof(tokenName, fc.string({ unit: 'binary', maxLength: 40 })),
-        fc.oneof(octetValue, fc.string({ unit: 'binary', maxLength: 60 })),
+        fc.oneof(tokenName, anyString({ maxLength: 40 })),
+        fc.oneof(octetValue, anyString({ maxLength: 60 })),
         lifetimeArbitrary,
         (given, name, value, lifetime) => {
           let options: ResolvedCookieOptions;
@@ -186,6 +291,48 @@ describe('cookie serialization properties', () => {
           expect(readCookieValues(header.split(';')[0], name)).toHaveLength(1);
         },
       ),
+      fuzzParameters(200),
+    );
+  });
+
+  it('reads back exactly what the serializer wrote for the session cookie, among other cookies', () => {
+    const SESSION = 'sid';
+    const options = resolveCookieOptions();
+    /** A signed token's shape, and any other cookie-octet value. */
+    const base64url = fc.string({
+      unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'),
+      minLength: 43,
+      maxLength: 43,
+    });
+    const tokenLike = fc.tuple(base64url, base64url).map(([id, signature]) => `${id}.${signature}`);
+    const cookie = fc.record({
+      name: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(SESSION) },
+        fc.constantFrom('SID', 'sid2', 'xsid', 's', '__Host-sid', 'sid.sig'),
+        tokenName,
+      ),
+      value: fc.oneof(tokenLike, octetValue),
+      lifetime: fc.constantFrom<CookieLifetime>(
+        { kind: 'session' },
+        { kind: 'persistent', maxAgeSeconds: 3600 },
+      ),
+    });
+    /** How the browser's `name=value` pairs reach the server: one line, or lines joined or not. */
+    const delivery = fc.constantFrom('one line', 'lines', 'comma-joined lines');
+    fc.assert(
+      fc.property(fc.array(cookie, { maxLength: 20 }), delivery, fc.nat(), (cookies, how, seed) => {
+        const pairs = cookies.map(({ name, value, lifetime }) => {
+          const header = serializeSetCookie(name, value, options, lifetime);
+          return header.slice(0, header.indexOf(';'));
+        });
+        const expected = cookies.filter((c) => c.name === SESSION).map((c) => c.value);
+        const cut = pairs.length === 0 ? 0 : seed % pairs.length;
+        const lines = [pairs.slice(0, cut).join('; '), pairs.slice(cut).join('; ')];
+        const header =
+          how === 'one line' ? pairs.join('; ') : how === 'lines' ? lines : lines.join(', ');
+        expect(readCookieValues(header, SESSION)).toEqual(expected);
+      }),
+      fuzzParameters(200),
     );
   });
 });

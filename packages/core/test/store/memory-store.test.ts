@@ -71,6 +71,7 @@ describe('createMemoryStore: basics', () => {
       atomicRotate: true,
       deleteExpired: true,
       userIndex: true,
+      conditionalPatch: true,
     });
     const created = store.create('k', record(time.now() + HOUR));
     expect(created).toBe('created');

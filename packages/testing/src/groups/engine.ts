@@ -183,6 +183,22 @@ export async function checkEngineUserSessions(h: ConformanceHarness): Promise<vo
   expect(await manager.listUserSessions(user), 'nothing left').toEqual([]);
 }
 
+/** 100 parallel requests each `update()` one counter of one session: it ends at exactly 100. */
+export async function checkEngineOptimisticCounter(h: ConformanceHarness): Promise<void> {
+  const manager = managerFor(h);
+  const first = manager.session(new Headers());
+  await first.set('count', 0);
+  const cookie = cookieFrom(await first.commit());
+  await Promise.all(
+    Array.from({ length: 100 }, async () => {
+      const session = manager.session(new Headers({ cookie }));
+      await session.update('count', (n) => (typeof n === 'number' ? n + 1 : 1), { retries: 100 });
+      await session.commit();
+    }),
+  );
+  expect(await manager.session(new Headers({ cookie })).get('count'), 'final count').toBe(100);
+}
+
 export const engineGroup: ConformanceGroup = {
   name: 'through the session engine',
   checks: [
@@ -200,6 +216,11 @@ export const engineGroup: ConformanceGroup = {
       name: "sign-in, listing and revoking a user's sessions",
       run: checkEngineUserSessions,
       requires: 'userIndex',
+    },
+    {
+      name: '100 parallel update() calls on one counter end at exactly 100',
+      run: checkEngineOptimisticCounter,
+      requires: 'conditionalPatch',
     },
   ],
 };
