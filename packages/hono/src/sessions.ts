@@ -62,7 +62,12 @@ export function sessions<
     // Hono types a middleware by the env it adds; at run time `c` is the app's context, carrying
     // the bindings of the app's env `E`.
     const store = options.storeFor?.(c as unknown as Context<E>);
-    const session = manager.session(c.req.raw, { store });
+    // Headers and URL are read only if the session is used: on @hono/node-server, touching
+    // `c.req.raw` builds a Request (and its Headers) that an untouched request never needs.
+    const session = manager.session(
+      { get: (name) => c.req.header(name) ?? null },
+      { store, url: () => c.req.url },
+    );
     c.set('session', session);
     try {
       await next();

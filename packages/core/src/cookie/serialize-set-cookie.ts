@@ -57,6 +57,18 @@ export function isCookieValue(value: string): boolean {
   return true;
 }
 
+/** The last `Expires` rendered, by whole second: consecutive responses mostly share it. */
+let lastExpires: { second: number; text: string } | undefined;
+
+/** `Expires` for an instant (IMF-fixdate, whole seconds), memoized for the current second. */
+function formatExpires(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (lastExpires?.second !== second) {
+    lastExpires = { second, text: new Date(second * 1000).toUTCString() };
+  }
+  return lastExpires.text;
+}
+
 /** Renders an unexpected value for an error message, escaping control characters. */
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -127,7 +139,7 @@ export function serializeSetCookie(
         `cookie: cannot compute Expires from now=${String(now)}; pass milliseconds since the epoch.`,
       );
     }
-    header += `; Max-Age=${maxAge}; Expires=${new Date(expiresMs).toUTCString()}`;
+    header += `; Max-Age=${maxAge}; Expires=${formatExpires(expiresMs)}`;
   } else if (lifetime.kind === 'delete') {
     header += `; Max-Age=0; Expires=${EPOCH_EXPIRES}`;
   }

@@ -1,5 +1,8 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { SessionError } from '../errors/session-error.js';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
+import { constantTimeEqual } from './constant-time-equal.js';
 import { isWellFormedSessionId, SESSION_ID_LENGTH } from './session-id.js';
 
 /** A signing secret: a string (its UTF-8 bytes) or raw bytes, at least 32 bytes long. */
@@ -47,13 +50,16 @@ function secretBytes(secret: Secret, index: number): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Creates an HMAC-SHA-256 signer over Web Crypto. The first secret signs; every secret verifies, so
- * rotating means prepending a new secret and later removing the old one (which invalidates the
- * tokens it signed). `context` (the cookie or header name) is bound into every signature, so a token
- * issued for one name is not accepted under another.
+ * Creates an HMAC-SHA-256 signer. The first secret signs; every secret verifies, so rotating means
+ * prepending a new secret and later removing the old one (which invalidates the tokens it signed).
+ * `context` (the cookie or header name) is bound into every signature, so a token issued for one
+ * name is not accepted under another.
  *
- * Verification uses `crypto.subtle.verify`, which compares in constant time, after a strict shape
- * check: exactly one `.`, a well-formed ID, a canonical 43-character signature, nothing trailing.
+ * HMAC runs synchronously on `@noble/hashes` (audited, pure JS, about 4 µs per token with the key
+ * schedule prepared once per secret) rather than `crypto.subtle` (15-20 µs per call on Node, a
+ * thread-pool round trip each). Verification recomputes the MAC and compares it in constant time
+ * (`constantTimeEqual`), after a strict shape check: exactly one `.`, a well-formed ID, a
+ * canonical 43-character signature, nothing trailing.
  */
 export function createSigner(secrets: readonly Secret[], context: string): Signer {
   if (!Array.isArray(secrets) || secrets.length === 0) {
@@ -62,42 +68,33 @@ export function createSigner(secrets: readonly Secret[], context: string): Signe
       'secrets must be a non-empty list; the first signs, all verify (pass at least one 32-byte secret).',
     );
   }
-  const rawKeys = secrets.map(secretBytes);
-  let keys: Promise<CryptoKey[]> | undefined;
-  const loadKeys = (): Promise<CryptoKey[]> => {
-    keys ??= Promise.all(
-      rawKeys.map((raw) =>
-        crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
-          'sign',
-          'verify',
-        ]),
-      ),
-    );
-    return keys;
-  };
-  const message = (id: string): Uint8Array<ArrayBuffer> => encoder.encode(`${context}=${id}`);
+  // One prepared HMAC per secret (its inner and outer key blocks hashed once); cloned per use.
+  const prepared = secrets.map((secret, index) => hmac.create(sha256, secretBytes(secret, index)));
+  const mac = (index: number, id: string): Uint8Array =>
+    (prepared[index] as (typeof prepared)[number])
+      .clone()
+      .update(encoder.encode(`${context}=${id}`))
+      .digest();
 
   return {
-    async sign(id) {
-      const [key] = await loadKeys();
-      const signature = await crypto.subtle.sign('HMAC', key as CryptoKey, message(id));
-      return `${id}.${encodeBase64Url(new Uint8Array(signature))}`;
+    sign(id) {
+      return Promise.resolve(`${id}.${encodeBase64Url(mac(0, id))}`);
     },
-    async verify(token) {
-      if (token.length !== SIGNED_TOKEN_LENGTH || token.charCodeAt(SESSION_ID_LENGTH) !== 46)
-        return undefined;
-      const id = token.slice(0, SESSION_ID_LENGTH);
-      if (!isWellFormedSessionId(id)) return undefined;
-      const signature = decodeBase64Url(token.slice(SESSION_ID_LENGTH + 1));
-      if (signature === undefined || signature.length !== 32) return undefined;
-      const data = message(id);
-      const loaded = await loadKeys();
-      for (let i = 0; i < loaded.length; i++) {
-        if (await crypto.subtle.verify('HMAC', loaded[i] as CryptoKey, signature, data)) {
-          return { id, signedWithOldKey: i > 0 };
-        }
-      }
-      return undefined;
+    verify(token) {
+      return Promise.resolve(verifyToken(token));
     },
   };
+
+  function verifyToken(token: string): VerifiedToken | undefined {
+    if (token.length !== SIGNED_TOKEN_LENGTH || token.charCodeAt(SESSION_ID_LENGTH) !== 46)
+      return undefined;
+    const id = token.slice(0, SESSION_ID_LENGTH);
+    if (!isWellFormedSessionId(id)) return undefined;
+    const signature = decodeBase64Url(token.slice(SESSION_ID_LENGTH + 1));
+    if (signature === undefined || signature.length !== 32) return undefined;
+    for (let i = 0; i < prepared.length; i++) {
+      if (constantTimeEqual(mac(i, id), signature)) return { id, signedWithOldKey: i > 0 };
+    }
+    return undefined;
+  }
 }

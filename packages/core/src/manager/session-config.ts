@@ -8,6 +8,7 @@ import { createSigner, type Signer } from '../crypto/signer.js';
 import { createStoreEncryptor } from '../encryption/store-encryptor.js';
 import { SessionError, type SessionErrorCode } from '../errors/session-error.js';
 import { type ExpiryPolicy, resolveExpiryPolicy } from '../expiry/expiry-policy.js';
+import { VerifiedTokenCache } from '../session/verified-token-cache.js';
 import type { SessionStore } from '../store/session-store.js';
 import { createCookieTransport } from '../transport/cookie-transport.js';
 import { createHeaderTransport } from '../transport/header-transport.js';
@@ -26,6 +27,8 @@ export interface SessionConfig {
    */
   readonly wrapStore: (store: SessionStore) => SessionStore;
   readonly signer: Signer;
+  /** Tokens this manager has verified (see `VerifiedTokenCache`). */
+  readonly verifiedTokens: VerifiedTokenCache;
   readonly transport: SessionTransport;
   readonly cookie: ResolvedCookieOptions;
   readonly expiry: ExpiryPolicy;
@@ -109,6 +112,7 @@ export function resolveSessionConfig(options: SessionManagerOptions): SessionCon
     store: checkedStore === undefined ? undefined : wrapStore(checkedStore),
     wrapStore,
     signer: createSigner(options.secrets, transport.name),
+    verifiedTokens: new VerifiedTokenCache(),
     transport,
     cookie,
     expiry: resolveExpiryPolicy(options.expiry),

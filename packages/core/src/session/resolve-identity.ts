@@ -1,5 +1,5 @@
 import type { HeaderSource } from '../adapter/header-source.js';
-import { hashSessionId } from '../crypto/hash-session-id.js';
+import { sessionStoreKey } from '../crypto/hash-session-id.js';
 import { SIGNED_TOKEN_LENGTH } from '../crypto/signer.js';
 import { SessionError } from '../errors/session-error.js';
 import type { SessionConfig } from '../manager/session-config.js';
@@ -48,6 +48,11 @@ export async function resolveIdentity(
     else config.emit({ type: 'token-rejected', reason: 'malformed' });
   }
   if (candidates.size > MAX_CANDIDATE_TOKENS) throw ambiguousSession(config);
+  if (candidates.size === 1) {
+    // The common case, a returning visitor: one token, probably verified before.
+    const remembered = config.verifiedTokens.get(candidates.values().next().value as string);
+    if (remembered !== undefined) return remembered;
+  }
   let found: { id: string; signedWithOldKey: boolean; token: string } | undefined;
   for (const token of candidates) {
     const verified = await config.signer.verify(token);
@@ -62,10 +67,12 @@ export async function resolveIdentity(
     }
   }
   if (found === undefined) return undefined;
-  return {
+  const identity: PresentedIdentity = {
     id: found.id,
-    key: await hashSessionId(found.id),
+    key: sessionStoreKey(found.id),
     signedWithOldKey: found.signedWithOldKey,
     token: found.token,
   };
+  config.verifiedTokens.remember(identity);
+  return identity;
 }

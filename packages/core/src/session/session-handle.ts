@@ -1,6 +1,6 @@
 import type { HeaderSource } from '../adapter/header-source.js';
 import { utf8ByteLength } from '../codec/utf8-byte-length.js';
-import { hashSessionId } from '../crypto/hash-session-id.js';
+import { sessionStoreKey } from '../crypto/hash-session-id.js';
 import { generateSessionId } from '../crypto/session-id.js';
 import { isSessionError, SessionError } from '../errors/session-error.js';
 import { durationToMs } from '../expiry/duration.js';
@@ -733,7 +733,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     const record = { entries: this.#entries.snapshot(now), meta, expiresAt };
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
       if (attempt > 0) this.#id = generateSessionId();
-      const key = await hashSessionId(this.#id as string);
+      const key = sessionStoreKey(this.#id as string);
       const result = await callStore(this.#config, this.#store, 'create the session', () =>
         this.#store.create(key, record),
       );
@@ -772,7 +772,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     const fromKey = this.#key as string;
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
       if (attempt > 0) this.#id = generateSessionId();
-      const toKey = await hashSessionId(this.#id as string);
+      const toKey = sessionStoreKey(this.#id as string);
       const result = await callStore(this.#config, this.#store, 'regenerate the session', () =>
         this.#store.rotate(fromKey, toKey, patch),
       );
