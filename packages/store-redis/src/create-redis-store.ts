@@ -1,6 +1,8 @@
 import {
+  type ConditionalWriteResult,
   type CreateResult,
   type DestroyUserSessionsOptions,
+  type EntryCondition,
   type RotateResult,
   type SessionPatch,
   type SessionRecord,
@@ -9,13 +11,14 @@ import {
   withDeadline,
 } from '@sessions/core';
 import { decodeRecord, hashPairs } from './decode-record.js';
-import { encodePatch, encodeRecord } from './encode-record.js';
+import { encodeCondition, encodePatch, encodeRecord } from './encode-record.js';
 import { expireAtArg, instantText } from './instants.js';
 import { createKeyLayout } from './key-layout.js';
 import { patchArgs } from './lua/apply-patch.js';
 import { createArgs, createIndexedScript, createScript } from './lua/create-script.js';
 import { destroyScript } from './lua/destroy-script.js';
 import { indexAddScript } from './lua/index-add.js';
+import { conditionArgs, patchIfIndexedScript, patchIfScript } from './lua/patch-if-script.js';
 import { patchIndexedScript, patchScript } from './lua/patch-script.js';
 import { rotateIndexedScript, rotateScript } from './lua/rotate-script.js';
 import { touchScript } from './lua/touch-script.js';
@@ -141,7 +144,12 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
 
   const store = {
     name: 'redis',
-    capabilities: { atomicRotate: true, deleteExpired: false, userIndex: true },
+    capabilities: {
+      atomicRotate: true,
+      deleteExpired: false,
+      userIndex: true,
+      conditionalPatch: true,
+    },
     prefix,
     timeoutMs,
 
@@ -194,6 +202,35 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
             signal,
           ),
           ['ok', 'missing'],
+        ),
+      );
+    },
+
+    async patchIf(
+      key: string,
+      condition: EntryCondition,
+      patch: SessionPatch,
+    ): Promise<ConditionalWriteResult> {
+      const keys = layout.keysFor(key);
+      const expected = encodeCondition(condition);
+      const encoded = encodePatch(patch);
+      // The patch's arguments exactly as `patch` sends them, then the condition's.
+      const args = [...patchArgs(newOpId(), encoded), ...conditionArgs(expected)];
+      const update = indexUpdate(encoded.user, key, encoded.expireAt);
+      // The same path as `patch`: one script; in Cluster with a bound meta, the index first.
+      return bounded('patchIf', async (deadline, signal) =>
+        expectOneOf(
+          'patchIf',
+          await writeBinding(
+            patchIfScript,
+            patchIfIndexedScript,
+            [keys.record, keys.tombstone],
+            args,
+            update,
+            deadline,
+            signal,
+          ),
+          ['ok', 'missing', 'conflict'],
         ),
       );
     },

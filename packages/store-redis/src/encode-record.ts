@@ -1,4 +1,5 @@
 import {
+  type EntryCondition,
   SessionError,
   type SessionMeta,
   type SessionPatch,
@@ -38,6 +39,14 @@ export interface EncodedPatch {
   readonly remove: readonly string[];
   /** Entries to write as flat `key, value, per-key expiry or ''` triples. */
   readonly set: readonly string[];
+}
+
+/** The condition of a conditional patch, checked and copied out of the caller's object. */
+export interface EncodedCondition {
+  /** The entry to compare. */
+  readonly key: string;
+  /** The encoding it must hold, or `undefined` for "absent". */
+  readonly value: string | undefined;
 }
 
 /**
@@ -119,4 +128,19 @@ export function encodePatch(patch: SessionPatch): EncodedPatch {
     remove: patch.remove.map(entryKey),
     set,
   };
+}
+
+/** Encodes a `patchIf` condition. Throws `SessionError` for values outside the contract. */
+export function encodeCondition(condition: EntryCondition): EncodedCondition {
+  if (typeof condition !== 'object' || condition === null) {
+    throw new SessionError('INVALID_VALUE', 'redis store: a patchIf condition must be an object');
+  }
+  const { key, value } = condition;
+  if (value !== undefined && typeof value !== 'string') {
+    throw new SessionError(
+      'INVALID_VALUE',
+      'redis store: a patchIf condition value must be a string or undefined',
+    );
+  }
+  return { key: entryKey(key), value };
 }

@@ -1,6 +1,8 @@
 import type {
+  ConditionalWriteResult,
   CreateResult,
   DestroyUserSessionsOptions,
+  EntryCondition,
   RotateResult,
   SessionPatch,
   SessionRecord,
@@ -19,12 +21,14 @@ export interface RedisStore extends SessionStore {
   readonly name: string;
   /**
    * `atomicRotate: true` (standalone and Cluster), `deleteExpired: false` (Redis expires keys),
-   * `userIndex: true` (records are indexed by `meta.userId`).
+   * `userIndex: true` (records are indexed by `meta.userId`), `conditionalPatch: true`
+   * (`patchIf`, which `Session.update` needs).
    */
   readonly capabilities: {
     readonly atomicRotate: true;
     readonly deleteExpired: false;
     readonly userIndex: true;
+    readonly conditionalPatch: true;
   };
   /** The key prefix in use (see `RedisStoreOptions.prefix`). */
   readonly prefix: string;
@@ -39,6 +43,15 @@ export interface RedisStore extends SessionStore {
   create(key: string, record: SessionRecord): Promise<CreateResult>;
   /** See {@link SessionStore.patch}: one script (Cluster with a bound meta: two, as `create`). */
   patch(key: string, patch: SessionPatch): Promise<WriteResult>;
+  /**
+   * See {@link SessionStore.patchIf}: one script that compares the entry and applies the patch
+   * (Cluster with a bound meta: two, as `patch`). A copy re-sent after a reconnect answers `ok`.
+   */
+  patchIf(
+    key: string,
+    condition: EntryCondition,
+    patch: SessionPatch,
+  ): Promise<ConditionalWriteResult>;
   /** See {@link SessionStore.touch}: one script. */
   touch(key: string, expiresAt: number): Promise<WriteResult>;
   /**

@@ -37,7 +37,9 @@ describe('createRedisStore options', () => {
       atomicRotate: true,
       deleteExpired: false,
       userIndex: true,
+      conditionalPatch: true,
     });
+    expect(typeof store.patchIf).toBe('function');
     expect(typeof store.listUserSessions).toBe('function');
     expect(typeof store.destroyUserSessions).toBe('function');
     expect('deleteExpired' in store).toBe(false);

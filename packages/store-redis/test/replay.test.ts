@@ -7,6 +7,7 @@ import { createRedisStore, type RedisStore } from '../src/index.js';
 import { createKeyLayout } from '../src/key-layout.js';
 import { patchArgs } from '../src/lua/apply-patch.js';
 import { createArgs, createScript } from '../src/lua/create-script.js';
+import { conditionArgs, patchIfScript } from '../src/lua/patch-if-script.js';
 import { patchScript } from '../src/lua/patch-script.js';
 import { rotateCommitScript } from '../src/lua/rotate-commit-script.js';
 import { rotateCopyScript } from '../src/lua/rotate-copy-script.js';
@@ -17,6 +18,7 @@ import { storeCommands } from '../src/redis-client.js';
 import { rotateAcrossSlots } from '../src/rotate-across-slots.js';
 import { runScript } from '../src/run-script.js';
 import { recommendedRedisOptions } from './support/client-options.js';
+import { cookieFrom, managerFor } from './support/engine.js';
 import { type RedisServer, startRedisServer } from './support/redis-server.js';
 import { canStartRedisServers } from './support/require-redis-server.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
@@ -69,6 +71,7 @@ describe.skipIf(!canStartRedisServers())('writes re-sent after a reconnect apply
     for (const script of [
       createScript,
       patchScript,
+      patchIfScript,
       touchScript,
       rotateScript,
       rotateCopyScript,
@@ -119,6 +122,33 @@ describe.skipIf(!canStartRedisServers())('writes re-sent after a reconnect apply
       expect(await store.patch(key, patch([['x', 'B']]))).toBe('ok');
       expect(await runScript(commands(), patchScript, [hash, tombstone], a, soon())).toBe('ok');
       expect((await store.load(key))?.entries.get('x')?.value).toBe('B');
+    });
+
+    it('patchIf: the replay answers ok (not conflict) and undoes no later write', async () => {
+      const key = createTestKey();
+      await store.create(key, record([['n', '1']]));
+      const { record: hash, tombstone } = layout.keysFor(key);
+      const keys = [hash, tombstone];
+      const encoded = encodePatch(patch([['n', '2']]));
+      const args = [...patchArgs(newOpId(), encoded), ...conditionArgs({ key: 'n', value: '1' })];
+      expect(await runScript(commands(), patchIfScript, keys, args, soon())).toBe('ok');
+      const once = await raw(key);
+      // The first copy changed the entry, so the condition no longer holds: only the write id
+      // tells the re-sent copy that it already applied.
+      expect(await runScript(commands(), patchIfScript, keys, args, soon())).toBe('ok');
+      expect(await raw(key)).toEqual(once);
+      const fresh = [...patchArgs(newOpId(), encoded), ...conditionArgs({ key: 'n', value: '1' })];
+      expect(await runScript(commands(), patchIfScript, keys, fresh, soon()), 'a new write').toBe(
+        'conflict',
+      );
+      // Another request updates the entry; the replay still answers ok and changes nothing.
+      expect(await store.patchIf(key, { key: 'n', value: '2' }, patch([['n', '3']]))).toBe('ok');
+      expect(await runScript(commands(), patchIfScript, keys, args, soon())).toBe('ok');
+      expect((await store.load(key))?.entries.get('n')?.value).toBe('3');
+      // After a rotation moved the session, the replay is recognised through the tombstone.
+      expect(await store.rotate(key, createTestKey(), patch([]))).toBe('ok');
+      expect(await runScript(commands(), patchIfScript, keys, args, soon())).toBe('ok');
+      expect(await store.patchIf(key, { key: 'n', value: '3' }, patch([]))).toBe('missing');
     });
 
     it('touch, also after a later write moved the expiry', async () => {
@@ -177,6 +207,32 @@ describe.skipIf(!canStartRedisServers())('writes re-sent after a reconnect apply
       const moved = await store.load(to);
       expect(moved?.entries.get('x')?.value).toBe('0');
       expect(moved?.entries.get('y')?.value).toBe('1');
+    });
+
+    it('patchIf answers ok, not conflict, and applies once', async () => {
+      const key = createTestKey();
+      await store.create(key, record([['n', '1']]));
+      const sentBefore = proxy.sent(patchIfScript.sha);
+      proxy.dropReplyTo(patchIfScript.sha);
+      expect(await flakyStore.patchIf(key, { key: 'n', value: '1' }, patch([['n', '2']]))).toBe(
+        'ok',
+      );
+      expect(proxy.sent(patchIfScript.sha) - sentBefore).toBe(2);
+      expect((await store.load(key))?.entries.get('n')?.value).toBe('2');
+    });
+
+    it('update() through the engine counts an increment whose reply was lost once', async () => {
+      const manager = managerFor(flakyStore);
+      const first = manager.session(new Headers());
+      await first.set('n', 0);
+      const cookie = cookieFrom(await first.commit());
+      const sentBefore = proxy.sent(patchIfScript.sha);
+      proxy.dropReplyTo(patchIfScript.sha);
+      const session = manager.session(new Headers({ cookie }));
+      expect(await session.update('n', (n) => (n ?? 0) + 1, { retries: 0 })).toBe(1);
+      await session.commit();
+      expect(proxy.sent(patchIfScript.sha) - sentBefore).toBe(2);
+      expect(await manager.session(new Headers({ cookie })).get('n')).toBe(1);
     });
 
     it.each(['patch', 'touch'] as const)(

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
+import { patchIfIndexedScript, patchIfScript } from '../src/lua/patch-if-script.js';
 import { recommendedRedisOptions } from './support/client-options.js';
 import { cookieFrom, managerFor } from './support/engine.js';
 import { type RedisServer, startRedisServer } from './support/redis-server.js';
@@ -54,6 +55,13 @@ describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITO
       .map((command) => command.name);
   }
 
+  /** The scripts (by SHA) run with EVALSHA during the last observation. */
+  function scriptsRun(): string[] {
+    return seen
+      .filter((command) => command.source !== 'lua' && command.name === 'evalsha')
+      .map((command) => command.args[1] ?? '');
+  }
+
   let markers = 0;
   /**
    * Waits until MONITOR has delivered everything sent so far: a unique marker sent by another
@@ -88,6 +96,9 @@ describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITO
     const warmPatch = manager.session(new Headers({ cookie: warmCookie }));
     await warmPatch.set('n', 1);
     await warmPatch.commit();
+    const warmUpdate = manager.session(new Headers({ cookie: warmCookie }));
+    await warmUpdate.update('n', (n) => (n ?? 0) + 1);
+    await warmUpdate.commit();
     const warmRotate = manager.session(new Headers({ cookie: warmCookie }));
     await warmRotate.set('n', 2);
     await warmRotate.regenerate();
@@ -133,6 +144,16 @@ describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITO
       'change: one load and one write',
     ).toEqual(['hgetall', 'evalsha']);
 
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers({ cookie }));
+        expect(await session.update('n', (n) => (n ?? 0) + 1)).toBe(3);
+        await session.commit();
+      }),
+      'uncontended update(): the load and one conditional write (commit adds nothing)',
+    ).toEqual(['hgetall', 'evalsha']);
+    expect(scriptsRun(), 'the conditional patch script').toEqual([patchIfScript.sha]);
+
     let rotated = '';
     expect(
       await observe(async () => {
@@ -167,6 +188,9 @@ describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITO
     const warmPatch = manager.session(new Headers({ cookie: warmCookie }));
     await warmPatch.set('n', 1);
     await warmPatch.commit();
+    const warmUpdate = manager.session(new Headers({ cookie: warmCookie }));
+    await warmUpdate.update('n', (n) => (n ?? 0) + 1);
+    await warmUpdate.commit();
     const warmRotate = manager.session(new Headers({ cookie: warmCookie }));
     await warmRotate.signIn('warm-up');
     await warmRotate.commit();
@@ -191,6 +215,18 @@ describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITO
       }),
       'a change to a signed-in session: one load and one write (meta and index included)',
     ).toEqual(['hgetall', 'evalsha']);
+
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers({ cookie }));
+        expect(await session.update('n', (n) => (n ?? 0) + 1)).toBe(3);
+        await session.commit();
+      }),
+      'update() of a signed-in session: the load and one conditional write, index included',
+    ).toEqual(['hgetall', 'evalsha']);
+    expect(scriptsRun(), 'the indexed conditional patch script').toEqual([
+      patchIfIndexedScript.sha,
+    ]);
 
     let signedIn = '';
     expect(
