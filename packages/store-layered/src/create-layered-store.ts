@@ -1,5 +1,6 @@
 import {
   type Awaitable,
+  type ConditionalWriteResult,
   type CreateResult,
   isSessionError,
   type RotateResult,
@@ -32,7 +33,8 @@ const CLOCK_MARGIN_MS = 1_000;
  *   loads of the key in this process share that read) and fills the lease, so the copy never
  *   outlives the session and a slow reader can never install a stale one.
  * - **Writes** go to cold first, then remove the hot copy (the next read refills it). A create
- *   fills hot right away; a rotation removes both keys' copies.
+ *   fills hot right away; a rotation removes both keys' copies. A conditional patch (`patchIf`,
+ *   when cold has one) removes the copy whatever its outcome, `conflict` included.
  * - **A user's sessions** (when cold has a user index): listed from cold only; revoked in cold,
  *   then every revoked key's hot copy is removed as after a destroy.
  * - **Hot fails or is slow** (`hotTimeoutMs`): reads and writes go on with cold alone and succeed;
@@ -227,6 +229,10 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
     cold.capabilities.userIndex === true &&
     typeof listUserSessions === 'function' &&
     typeof destroyUserSessions === 'function';
+  // Compare-and-set is cold's too: only the authority can say what an entry holds now.
+  const coldPatchIf = cold.patchIf;
+  const hasConditionalPatch =
+    cold.capabilities.conditionalPatch === true && typeof coldPatchIf === 'function';
 
   const store: LayeredStore = {
     name: 'layered',
@@ -235,6 +241,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       atomicRotate: cold.capabilities.atomicRotate,
       deleteExpired: hasDeleteExpired,
       userIndex: hasUserIndex,
+      conditionalPatch: hasConditionalPatch,
     },
     hot,
     cold,
@@ -316,6 +323,20 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       // swept (core's memory store) gets swept too. Best effort: the count is cold's.
       if (sweepHot !== undefined) await guard.call('deleteExpired', () => sweepHot.call(hot));
       return removed;
+    };
+  }
+  if (hasConditionalPatch) {
+    store.patchIf = async (key, condition, patch): Promise<ConditionalWriteResult> => {
+      const expected = { key: condition.key, value: condition.value };
+      const snapshot = copyPatch(patch);
+      // Checked and applied by cold alone (hot copies are never compared against), then the hot
+      // copy is removed exactly as after a patch, for every outcome. `ok` and `missing` leave it
+      // stale, as a patch does. `conflict` changed nothing in cold, but it is the sign that the
+      // caller's view is out of date, and that view may be this very copy (written behind it by
+      // another instance whose hot store is not this one, or in cold directly). The caller
+      // reloads next (`Session.update` does): kept, the copy would be served again, and every
+      // retry would conflict until its hot TTL ended. Removed, the reload reads cold and refills.
+      return write('patchIf', [key], () => coldPatchIf.call(cold, key, expected, snapshot));
     };
   }
   if (hasUserIndex) {

@@ -1,6 +1,8 @@
 import type {
+  ConditionalWriteResult,
   CreateResult,
   DestroyUserSessionsOptions,
+  EntryCondition,
   RotateResult,
   SessionPatch,
   SessionRecord,
@@ -11,8 +13,9 @@ import type {
 
 /**
  * A {@link SessionStore} made of a hot cache over a cold authority. Every method is async.
- * `capabilities` are the cold store's: rotation is as atomic as cold's, and `deleteExpired` and
- * the user index (`listUserSessions`, `destroyUserSessions`) exist exactly when cold has them.
+ * `capabilities` are the cold store's: rotation is as atomic as cold's, and `deleteExpired`, the
+ * user index (`listUserSessions`, `destroyUserSessions`) and `patchIf` exist exactly when cold has
+ * them.
  */
 export interface LayeredStore extends SessionStore {
   /**
@@ -24,6 +27,17 @@ export interface LayeredStore extends SessionStore {
   create(key: string, record: SessionRecord): Promise<CreateResult>;
   /** See {@link SessionStore.patch}. Cold, then the hot copy is removed. */
   patch(key: string, patch: SessionPatch): Promise<WriteResult>;
+  /**
+   * Present when cold has it (`capabilities.conditionalPatch`): cold's `patchIf` (the condition
+   * is checked by cold alone, never against a hot copy), then the hot copy is removed as after a
+   * patch, whatever the outcome: also on `conflict`, so the reload that follows a conflict reads
+   * cold rather than a copy that may be what was out of date.
+   */
+  patchIf?(
+    key: string,
+    condition: EntryCondition,
+    patch: SessionPatch,
+  ): Promise<ConditionalWriteResult>;
   /** See {@link SessionStore.touch}. Cold, then the hot copy is removed. */
   touch(key: string, expiresAt: number): Promise<WriteResult>;
   /** See {@link SessionStore.rotate}. Cold, then both keys' hot copies are removed. */

@@ -73,13 +73,15 @@ describe('options', () => {
     expect(store.cold).toBe(cold);
   });
 
-  it('capabilities are cold’s; deleteExpired and the user index exist exactly when cold has them', () => {
+  it('capabilities are cold’s; deleteExpired, the user index and patchIf exist exactly when cold has them', () => {
     const withSweep = createLayeredStore({ hot, cold });
     expect(withSweep.capabilities).toEqual({
       atomicRotate: true,
       deleteExpired: true,
       userIndex: true,
+      conditionalPatch: true,
     });
+    expect(typeof withSweep.patchIf).toBe('function');
     expect(typeof withSweep.deleteExpired).toBe('function');
     expect(typeof withSweep.listUserSessions).toBe('function');
     expect(typeof withSweep.destroyUserSessions).toBe('function');
@@ -88,7 +90,9 @@ describe('options', () => {
       atomicRotate: false,
       deleteExpired: false,
       userIndex: false,
+      conditionalPatch: false,
     });
+    expect(without.patchIf).toBeUndefined();
     expect(without.deleteExpired).toBeUndefined();
     expect(without.listUserSessions).toBeUndefined();
     expect(without.destroyUserSessions).toBeUndefined();
@@ -98,6 +102,7 @@ describe('options', () => {
       atomicRotate: true,
       deleteExpired: true,
       userIndex: true,
+      conditionalPatch: true,
     });
   });
 

@@ -1,6 +1,8 @@
 import type {
+  ConditionalWriteResult,
   CreateResult,
   DestroyUserSessionsOptions,
+  EntryCondition,
   RotateResult,
   SessionPatch,
   SessionRecord,
@@ -11,7 +13,7 @@ import type {
 import type { Sql } from 'postgres';
 import { type CleanupJob, type CleanupOptions, startCleanup } from './cleanup-job.js';
 import { DELETE_BATCH_SIZE, deleteExpiredBatch } from './delete-expired.js';
-import { encodePatch, encodeRecord } from './encode-record.js';
+import { encodeCondition, encodePatch, encodeRecord } from './encode-record.js';
 import { instantToTimestamp } from './instants.js';
 import { migrate } from './migrate.js';
 import { type PostgresStoreOptions, resolveOptions } from './postgres-store-options.js';
@@ -24,6 +26,7 @@ import { destroyUserSessionsStatement } from './statements/destroy-user-sessions
 import { listUserSessionsStatement } from './statements/list-user-sessions.js';
 import { loadStatement } from './statements/load.js';
 import { patchStatement } from './statements/patch.js';
+import { patchIfStatement } from './statements/patch-if.js';
 import { ROTATE_TARGET_TAKEN, rotateStatement } from './statements/rotate.js';
 import { touchStatement } from './statements/touch.js';
 import type { StoreContext } from './store-context.js';
@@ -40,6 +43,16 @@ export interface PostgresStore extends SessionStore {
   create(key: string, record: SessionRecord): Promise<CreateResult>;
   /** See {@link SessionStore.patch}. One `UPDATE` of the changed keys only, while live. */
   patch(key: string, patch: SessionPatch): Promise<WriteResult>;
+  /**
+   * See {@link SessionStore.patchIf}. One statement: the `UPDATE` of `patch` with the entry
+   * condition in its `WHERE` (re-checked on the newest row version after a lock wait), and a
+   * locking `SELECT` of the live row that tells `missing` from `conflict`.
+   */
+  patchIf(
+    key: string,
+    condition: EntryCondition,
+    patch: SessionPatch,
+  ): Promise<ConditionalWriteResult>;
   /** See {@link SessionStore.touch}. One `UPDATE` of the expiry only, while live. */
   touch(key: string, expiresAt: number): Promise<WriteResult>;
   /** See {@link SessionStore.rotate}. One atomic statement (delete and insert in a CTE). */
@@ -145,7 +158,12 @@ export function createPostgresStore(sql: Sql, options: PostgresStoreOptions = {}
 
   const store = {
     name: 'postgres',
-    capabilities: { atomicRotate: true, deleteExpired: true, userIndex: true },
+    capabilities: {
+      atomicRotate: true,
+      deleteExpired: true,
+      userIndex: true,
+      conditionalPatch: true,
+    },
     schema: names.schema,
     table: names.table,
 
@@ -168,6 +186,21 @@ export function createPostgresStore(sql: Sql, options: PostgresStoreOptions = {}
         patchStatement(context, key, encoded, deadline),
       );
       return result.count === 1 ? 'ok' : 'missing';
+    },
+
+    async patchIf(
+      key: string,
+      condition: EntryCondition,
+      patch: SessionPatch,
+    ): Promise<ConditionalWriteResult> {
+      const expected = encodeCondition(condition);
+      const encoded = encodePatch(patch);
+      const [row] = await run('patchIf', (deadline) =>
+        patchIfStatement(context, key, expected, encoded, deadline),
+      );
+      const [updated, live] = row ?? [];
+      if (updated === '1') return 'ok';
+      return live === '1' ? 'conflict' : 'missing';
     },
 
     async touch(key: string, expiresAt: number): Promise<WriteResult> {

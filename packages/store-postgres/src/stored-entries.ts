@@ -29,7 +29,7 @@ export interface EncodedEntry {
 }
 
 /** Throws `INVALID_KEY` for a key Postgres cannot hold (the contract already excludes these). */
-function checkKey(key: unknown): string {
+export function checkKey(key: unknown): string {
   if (typeof key !== 'string' || key === '' || key.includes('\u0000') || !key.isWellFormed()) {
     throw new SessionError(
       'INVALID_KEY',
@@ -40,7 +40,7 @@ function checkKey(key: unknown): string {
 }
 
 /** The stored form of one entry (see {@link EncodedEntry}). */
-function encodeEntry(entry: StoredEntry): EncodedEntry {
+export function encodeEntry(entry: StoredEntry): EncodedEntry {
   const { value, expiresAt } = entry;
   if (typeof value !== 'string') {
     throw new SessionError('INVALID_VALUE', 'postgres store: entry values must be strings');

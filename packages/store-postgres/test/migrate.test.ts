@@ -190,6 +190,7 @@ describe('options', () => {
       atomicRotate: true,
       deleteExpired: true,
       userIndex: true,
+      conditionalPatch: true,
     });
   });
 

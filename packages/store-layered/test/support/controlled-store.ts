@@ -97,6 +97,11 @@ export function controlledStore(inner: SessionStore): ControlledStore {
   if (deleteExpired !== undefined) {
     store.deleteExpired = () => run('deleteExpired', () => deleteExpired.call(inner));
   }
+  const patchIf = inner.patchIf;
+  if (patchIf !== undefined) {
+    store.patchIf = (key, condition, patch) =>
+      run('patchIf', () => patchIf.call(inner, key, condition, patch));
+  }
   const { listUserSessions, destroyUserSessions } = inner;
   if (listUserSessions !== undefined) {
     store.listUserSessions = (userId) =>
