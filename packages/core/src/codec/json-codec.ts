@@ -347,8 +347,15 @@ function decode(encoded: string): unknown {
   }
   try {
     // A `$` key is written `"$` (or `"\u0024` by a foreign writer); without one, nothing to revive.
-    if (!encoded.includes('"$') && !encoded.includes('\\u0024')) return JSON.parse(encoded);
-    return JSON.parse(encoded, revive);
+    const value: unknown =
+      !encoded.includes('"$') && !encoded.includes('\\u0024')
+        ? JSON.parse(encoded)
+        : JSON.parse(encoded, revive);
+    // Text this codec did not write may still hold what it never writes: a number literal too
+    // large for a double (`1e999` parses as Infinity) or an escaped lone surrogate. Either would
+    // read fine and then fail to save, so it fails here, like any undecodable value.
+    assertDecodedDomain(value, encoded.includes('\\u'));
+    return value;
   } catch (error) {
     if (isSessionError(error)) throw error;
     throw new SessionError(
@@ -357,6 +364,42 @@ function decode(encoded: string): unknown {
       { cause: error },
     );
   }
+}
+
+/**
+ * Throws `INVALID_VALUE` for a non-finite number anywhere in a decoded value and, when the text had
+ * `\u` escapes (the only way to spell a lone surrogate in well-formed text), for a string or key
+ * that is not well-formed.
+ */
+function assertDecodedDomain(root: unknown, checkStrings: boolean): void {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) {
+        throw new SessionError(
+          'INVALID_VALUE',
+          'cannot decode a session value: it holds a number too large for a double; was it written by another codec?',
+        );
+      }
+    } else if (typeof value === 'string') {
+      if (checkStrings && !value.isWellFormed()) throw lonelySurrogate();
+    } else if (Array.isArray(value)) {
+      for (const item of value) pending.push(item);
+    } else if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+      for (const [key, item] of Object.entries(value)) {
+        if (checkStrings && !key.isWellFormed()) throw lonelySurrogate();
+        pending.push(item);
+      }
+    }
+  }
+}
+
+function lonelySurrogate(): SessionError {
+  return new SessionError(
+    'INVALID_VALUE',
+    'cannot decode a session value: it holds a lone surrogate (not well-formed Unicode); was it written by another codec?',
+  );
 }
 
 /**

@@ -483,3 +483,23 @@ describe('decode errors', () => {
     expect(catchError(() => decode(deep)).code).toBe('INVALID_VALUE');
   });
 });
+
+describe('decode: foreign text outside the value domain (found by fuzzing)', () => {
+  it('rejects numbers too large for a double and escaped lone surrogates with INVALID_VALUE', () => {
+    for (const text of [
+      '1e999',
+      '[1e999]',
+      '{"a":-1e999}',
+      '"\\ud800"',
+      '{"\\ud800":1}',
+      '["\\udc00x"]',
+    ]) {
+      expect(() => jsonCodec.decode(text), text).toThrow(
+        expect.objectContaining({ code: 'INVALID_VALUE' }),
+      );
+    }
+    // Escapes of well-formed text, and finite exponents, still decode.
+    expect(jsonCodec.decode('"\\ud83d\\ude00 \\u00e9"')).toBe('😀 é');
+    expect(jsonCodec.decode('[1e308, -2.5e-300]')).toEqual([1e308, -2.5e-300]);
+  });
+});

@@ -207,7 +207,7 @@ describe('property: cookie parser', () => {
         const sorted = (values: string[]) => [...values].sort();
         const original = readCookieValues(render(list).join(''), name);
         expect(original).toEqual(list.filter((p) => p.name === name).map((p) => p.value));
-        const shuffled = render(order.map((i) => list[i] as (typeof list)[number]));
+        const shuffled = render(order.map((i) => list[i] as Piece));
         expect(sorted(readCookieValues(shuffled.join(''), name))).toEqual(sorted(original));
         // Split the same pieces into several lines: an array, or joined the way runtimes do.
         const bounds = [...new Set([0, ...cuts, shuffled.length])].sort((a, b) => a - b);

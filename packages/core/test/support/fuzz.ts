@@ -6,14 +6,21 @@
  * - `FUZZ_RUNS=200000`: every property runs that many times (times its `share`, for the slow
  *   ones), and vitest's per-test timeout is lifted for the files that import this helper. The
  *   root script `pnpm fuzz` does this for every `*.property.test.ts` file of the core package.
- * - `FUZZ_SEED=123` replays another seed; `FUZZ_SEED=random` picks a fresh one (printed on failure).
+ * - `FUZZ_SEED=123` uses another seed; `FUZZ_SEED=random` picks a fresh one for each test file
+ *   (printed on failure, and for every property in a long session).
  * - `FUZZ_PATH=...` (with the `FUZZ_SEED` of a failure) replays only the shrunk counterexample.
  *
  * A failure reports the seed, the counterexample and a command that reproduces it.
  */
-import { relative } from 'node:path';
 import fc from 'fast-check';
 import { expect, vi } from 'vitest';
+
+/**
+ * The environment, where the runtime has one: these tests are also bundled for Bun, Deno and
+ * workerd (examples/runtimes), so nothing here may need a Node API.
+ */
+const env: Readonly<Record<string, string | undefined>> =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
 
 /** The seed every property uses unless `FUZZ_SEED` says otherwise. */
 export const DEFAULT_FUZZ_SEED = 0x5e55_10f5;
@@ -28,20 +35,20 @@ function readInteger(name: string, text: string | undefined): number | undefined
 }
 
 function readSeed(text: string | undefined): number {
-  if (text === 'random') return (Math.random() * 0x1_0000_0000) | 0;
+  if (text === 'random') return Math.floor(Math.random() * 2 ** 31);
   return readInteger('FUZZ_SEED', text) ?? DEFAULT_FUZZ_SEED;
 }
 
 /** The seed of this run: `FUZZ_SEED`, or the fixed default. */
-export const fuzzSeed: number = readSeed(process.env.FUZZ_SEED);
+export const fuzzSeed: number = readSeed(env.FUZZ_SEED);
 
 /** `FUZZ_RUNS` when set: the run count of a long fuzzing session. */
-export const fuzzRuns: number | undefined = readInteger('FUZZ_RUNS', process.env.FUZZ_RUNS);
+export const fuzzRuns: number | undefined = readInteger('FUZZ_RUNS', env.FUZZ_RUNS);
 if (fuzzRuns !== undefined && fuzzRuns < 1) {
   throw new Error(`FUZZ_RUNS must be at least 1, got ${fuzzRuns}.`);
 }
 
-const fuzzPath: string | undefined = process.env.FUZZ_PATH || undefined;
+const fuzzPath: string | undefined = env.FUZZ_PATH || undefined;
 
 if (fuzzRuns !== undefined || fuzzPath !== undefined) {
   // A long run takes as long as it takes; this applies to the importing test file only.
@@ -52,7 +59,7 @@ if (fuzzRuns !== undefined || fuzzPath !== undefined) {
 export interface FuzzOptions {
   /**
    * Fraction of `FUZZ_RUNS` this property runs in a long session, for properties that are much
-   * slower per run than the rest (Web Crypto, whole requests, 64 KiB inputs).
+   * slower per run than the rest (signing with fresh keys, whole requests, 64 KiB inputs).
    * @defaultValue 1
    */
   share?: number | undefined;
@@ -73,7 +80,9 @@ function reproduceCommand(seed: number, path: string | null): string {
   const { currentTestName, testPath } = expect.getState();
   const env = [`FUZZ_SEED=${seed}`];
   if (path !== null) env.push(`FUZZ_PATH=${shellQuote(path)}`);
-  const file = testPath === undefined ? '' : ` ${relative(process.cwd(), testPath)}`;
+  // The path from the core package (vitest's project root), without a Node path module.
+  const at = testPath?.lastIndexOf('/test/') ?? -1;
+  const file = testPath === undefined ? '' : ` ${at >= 0 ? testPath.slice(at + 1) : testPath}`;
   // vitest matches `-t` against the describe and test names joined with spaces.
   const name =
     currentTestName === undefined

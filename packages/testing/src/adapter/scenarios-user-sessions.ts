@@ -14,6 +14,20 @@ interface Listed {
   readonly info: Readonly<Record<string, string>>;
 }
 
+/** The users of one scenario run, made unique so runs sharing a server store never meet. */
+const scenarioUsers = new WeakMap<ScenarioContext, { ada: string; bob: string }>();
+
+/** The user IDs of this scenario run (`ada-…`, `bob-…`). */
+function names(ctx: ScenarioContext): { ada: string; bob: string } {
+  let users = scenarioUsers.get(ctx);
+  if (users === undefined) {
+    const suffix = crypto.randomUUID();
+    users = { ada: `ada-${suffix}`, bob: `bob-${suffix}` };
+    scenarioUsers.set(ctx, users);
+  }
+  return users;
+}
+
 /** A handle's shape: 22 base64url characters. */
 const HANDLE = /^[A-Za-z0-9_-]{22}$/;
 
@@ -47,10 +61,10 @@ const devices = (entries: readonly Listed[]) => entries.map((entry) => entry.inf
 
 /** Three clients signed in as ada (laptop, phone, tablet) and one as bob. */
 async function threeDevices(ctx: ScenarioContext) {
-  const laptop = await signedIn(ctx, 'ada', 'laptop');
-  const phone = await signedIn(ctx, 'ada', 'phone');
-  const tablet = await signedIn(ctx, 'ada', 'tablet');
-  const bob = await signedIn(ctx, 'bob', 'desktop');
+  const laptop = await signedIn(ctx, names(ctx).ada, 'laptop');
+  const phone = await signedIn(ctx, names(ctx).ada, 'phone');
+  const tablet = await signedIn(ctx, names(ctx).ada, 'tablet');
+  const bob = await signedIn(ctx, names(ctx).bob, 'desktop');
   return { laptop, phone, tablet, bob };
 }
 
@@ -68,12 +82,12 @@ export const userSessionScenarios: readonly AdapterScenario[] = [
       await client.send('PUT', '/set/planted', 'attacker');
       await client.send('PUT', '/set/cart', ['book']);
       const before = client.cookies.get('sid');
-      const reply = await client.send('POST', '/sign-in', { user: 'ada', keep: ['cart'] });
+      const reply = await client.send('POST', '/sign-in', { user: names(ctx).ada, keep: ['cart'] });
       expect(reply.status).toBe(200);
       expect(sessionCookie(reply.setCookies)).toBeDefined();
       expect(client.cookies.get('sid')?.slice(0, 43)).not.toBe(before?.slice(0, 43));
       expect((await client.send('GET', '/all')).json).toEqual({ cart: ['book'] });
-      expect(await userIdOf(client)).toBe('ada');
+      expect(await userIdOf(client)).toBe(names(ctx).ada);
       const replay = await client.send('GET', '/user-id', undefined, { cookie: `sid=${before}` });
       expect(replay.json, 'the pre-sign-in ID is dead').toEqual({ userId: null });
     },
@@ -120,8 +134,8 @@ export const userSessionScenarios: readonly AdapterScenario[] = [
       expect(await userIdOf(tablet)).toBeNull();
       expect((await tablet.send('GET', '/user-sessions')).status).toBe(401);
       expect(devices(await listOf(laptop))).toEqual(['laptop', 'phone']);
-      expect(await userIdOf(phone)).toBe('ada');
-      expect(await userIdOf(bob)).toBe('bob');
+      expect(await userIdOf(phone)).toBe(names(ctx).ada);
+      expect(await userIdOf(bob)).toBe(names(ctx).bob);
 
       const again = await laptop.send('DELETE', `/user-session/${handle}`);
       expect(again.status, 'a revoked handle names nothing').toBe(404);
@@ -143,16 +157,16 @@ export const userSessionScenarios: readonly AdapterScenario[] = [
       const left = await listOf(phone);
       expect(left).toHaveLength(1);
       expect(left[0]).toMatchObject({ current: true, info: { device: 'phone' } });
-      expect(await userIdOf(phone)).toBe('ada');
-      expect(await userIdOf(bob), "another user's sessions are untouched").toBe('bob');
+      expect(await userIdOf(phone)).toBe(names(ctx).ada);
+      expect(await userIdOf(bob), "another user's sessions are untouched").toBe(names(ctx).bob);
     },
   },
   {
     name: "another user's handle or a malformed one: 404 and nothing revoked; signed out: 401",
     needsUserIndex: true,
     async run(ctx) {
-      const ada = await signedIn(ctx, 'ada', 'laptop');
-      const bob = await signedIn(ctx, 'bob', 'desktop');
+      const ada = await signedIn(ctx, names(ctx).ada, 'laptop');
+      const bob = await signedIn(ctx, names(ctx).bob, 'desktop');
       const bobs = await ownHandle(bob);
       const adas = await ownHandle(ada);
       const attempts = [
@@ -168,9 +182,9 @@ export const userSessionScenarios: readonly AdapterScenario[] = [
         expect(reply.status, `handle ${JSON.stringify(handle)}`).toBe(404);
         expect(reply.json).toEqual({ revoked: false });
       }
-      expect(await userIdOf(bob)).toBe('bob');
+      expect(await userIdOf(bob)).toBe(names(ctx).bob);
       expect(await ownHandle(bob)).toBe(bobs);
-      expect(await userIdOf(ada)).toBe('ada');
+      expect(await userIdOf(ada)).toBe(names(ctx).ada);
       expect((await listOf(ada)).map((entry) => entry.handle)).toEqual([adas]);
 
       const stranger = await ctx.client();
