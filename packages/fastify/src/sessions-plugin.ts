@@ -43,7 +43,7 @@ const plugin: FastifyPluginAsync<FastifySessionsOptions> = async (app, options) 
   const committed = new WeakSet<FastifyRequest>();
 
   const open: onRequestHookHandler = (request, _reply, next) => {
-    request.session = manager.session(nodeHeaderSource(request.headers), {
+    request.session = manager.session(nodeHeaderSource(request.headers, request.raw.rawHeaders), {
       // Built only if a cookie is issued before the plain-HTTP warning has fired.
       url: () => `${request.protocol}://${request.host}${request.url}`,
     });

@@ -53,7 +53,9 @@ export function sessions<Data extends ValidSessionData<Data> = RegisteredSession
   };
   return async function sessionMiddleware(ctx, next) {
     // ctx.href honours `app.proxy` (X-Forwarded-Proto), so the insecure-request event is right.
-    const session = manager.session(nodeHeaderSource(ctx.req.headers), { url: () => ctx.href });
+    const session = manager.session(nodeHeaderSource(ctx.req.headers, ctx.req.rawHeaders), {
+      url: () => ctx.href,
+    });
     ctx.session = session;
     try {
       await next();

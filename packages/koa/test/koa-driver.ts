@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { managerFromOptions, type SessionAdapterOptions } from '@sessions/core';
 import { type AdapterDriver, handleScenario, type ScenarioData } from '@sessions/testing';
 import type Koa from 'koa';
+import { sendRawHttp } from '../../testing/test/support/raw-http.js';
 import { sessions } from '../src/index.js';
 
 /** A Koa constructor: Koa 3 (`koa`) or Koa 2 (`koa2`). */
@@ -67,6 +68,7 @@ export function scenarioApp(KoaApp: KoaConstructor) {
     });
     const server = await listen(app);
     return {
+      sendRaw: (raw) => sendRawHttp(server.base, raw),
       async fetch(request) {
         const url = new URL(request.url);
         const init: RequestInit = { method: request.method, headers: request.headers };

@@ -9,6 +9,7 @@ export {
   describeAdapterConformance,
   scenarioSkipReason,
 } from './adapter/describe-adapter-conformance.js';
+export type { HeaderLine, RawRequest } from './adapter/raw-request.js';
 export type {
   ScenarioAppOptions,
   ScenarioData,
@@ -24,8 +25,11 @@ export {
   MEMORY_SCENARIO_STORE,
   SCENARIO_SECRET,
 } from './adapter/scenario-context.js';
+export { type HeldScenarioRequest, holdScenarioRequest } from './adapter/scenario-gates.js';
 export type { AdapterScenario } from './adapter/scenarios-basics.js';
 export { sessionCookie } from './adapter/scenarios-basics.js';
+export { hostileInputScenarios } from './adapter/scenarios-hostile-input.js';
+export { hostileLifecycleScenarios } from './adapter/scenarios-hostile-lifecycle.js';
 export { userSessionScenarios } from './adapter/scenarios-user-sessions.js';
 export type {
   ConformanceCheck,

@@ -112,6 +112,8 @@ describe('scenarioSkipReason', () => {
     expect(skipped.map((s) => s.name)).toEqual([
       'idle expiry with a controllable clock',
       'absolute expiry with a controllable clock, despite constant activity',
+      'idle expiry at its boundary: live at expiresAt - 1 ms, gone at expiresAt',
+      'absolute expiry at its boundary: activity, regenerate and sign-in never extend it',
     ]);
     for (const scenario of skipped)
       expect(scenarioSkipReason(scenario, realClock)).toMatch(/manual clock.*real time/);

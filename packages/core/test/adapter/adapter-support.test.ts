@@ -18,6 +18,42 @@ describe('nodeHeaderSource', () => {
     expect(source.get('missing')).toBeNull();
   });
 
+  it('reads every line of a header Node keeps only the first of, from rawHeaders', () => {
+    // What Node makes of two Authorization lines: the first in `headers`, both in `rawHeaders`.
+    const headers = { authorization: 'Bearer a', cookie: 'x=1; y=2' };
+    const rawHeaders = ['Authorization', 'Bearer a', 'cookie', 'x=1', 'AUTHORIZATION', 'Bearer b'];
+    const source = nodeHeaderSource(headers, rawHeaders);
+    expect(source.get('Authorization')).toBe('Bearer a, Bearer b');
+    expect(source.get('cookie')).toBe('x=1; y=2');
+    expect(source.get('user-agent')).toBeNull();
+    expect(nodeHeaderSource(headers).get('authorization')).toBe('Bearer a');
+  });
+
+  it('fails closed on two bearer tokens in two Authorization lines of a Node request', async () => {
+    const manager = createSessionManager({
+      store: createMemoryStore(),
+      secrets: [SECRET],
+      transport: { type: 'header' },
+    });
+    const tokens: string[] = [];
+    for (const n of [1, 2]) {
+      const session = manager.session(new Headers());
+      await session.set('n', n);
+      const [[, token] = ['', '']] = (await session.commit()).headers;
+      tokens.push(token);
+    }
+    const [a, b] = tokens;
+    const session = manager.session(
+      nodeHeaderSource({ authorization: `Bearer ${a}` }, [
+        'authorization',
+        `Bearer ${a}`,
+        'authorization',
+        `Bearer ${b}`,
+      ]),
+    );
+    await expect(session.get('n')).rejects.toMatchObject({ code: 'AMBIGUOUS_SESSION' });
+  });
+
   it('opens sessions from Node headers like from a Request', async () => {
     const manager = createSessionManager({ store: createMemoryStore(), secrets: [SECRET] });
     const first = manager.session(new Headers());

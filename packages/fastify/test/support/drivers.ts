@@ -1,5 +1,6 @@
 import type { AdapterDriver } from '@sessions/testing';
 import type { FastifyInstance } from 'fastify';
+import { sendRawHttp } from '../../../testing/test/support/raw-http.js';
 
 /** Drives an app through `app.inject()`, Fastify's in-process request mechanism. */
 export function injectDriver(app: FastifyInstance): AdapterDriver {
@@ -33,6 +34,7 @@ export function injectDriver(app: FastifyInstance): AdapterDriver {
 export async function listenDriver(app: FastifyInstance): Promise<AdapterDriver> {
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
+    sendRaw: (raw) => sendRawHttp(origin, raw),
     async fetch(request) {
       const { pathname } = new URL(request.url);
       const init: RequestInit = { method: request.method, headers: request.headers };

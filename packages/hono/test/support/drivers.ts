@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { AdapterDriver } from '@sessions/testing';
 import type { Env, Hono } from 'hono';
+import { sendRawHttp } from '../../../testing/test/support/raw-http.js';
 
 /** Drives an app in-process through `app.request()`. */
 export function inProcess<E extends Env>(app: Hono<E>): AdapterDriver {
@@ -21,6 +22,7 @@ export async function overNodeServer<E extends Env>(app: Hono<E>): Promise<Adapt
     );
   });
   return {
+    sendRaw: (request) => sendRawHttp(`http://127.0.0.1:${port}`, request),
     async fetch(request) {
       const url = new URL(request.url);
       const body = ['GET', 'HEAD'].includes(request.method) ? null : await request.arrayBuffer();

@@ -1,5 +1,6 @@
 import type { Awaitable, SessionAdapterOptions, SessionStore } from '@sessions/core';
 import type { ManualClock } from '../manual-clock.js';
+import type { RawRequest } from './raw-request.js';
 import type { ScenarioData } from './scenario-app.js';
 
 /** How the adapter suite talks to an app built on one framework. */
@@ -9,6 +10,15 @@ export interface AdapterDriver {
    * and returns its response. Must not follow redirects and must keep every `Set-Cookie` line.
    */
   fetch(request: Request): Promise<Response>;
+  /**
+   * Sends a request with its header lines exactly as given (repeated lines kept apart, control
+   * characters and oversized lines unvalidated) over a real socket, for a driver that has one; the
+   * `Host`, `Content-Length` and `Connection: close` lines are added. Resolves with the response,
+   * or `undefined` when the server closed the connection without answering. Without it,
+   * `ScenarioClient.sendRaw` goes through {@link fetch}, where a Fetch `Headers` joins repeated
+   * lines with `", "`, as a Fetch runtime receives them.
+   */
+  sendRaw?(request: RawRequest): Promise<Response | undefined>;
   /** Releases the app (closes a server). */
   close?(): Awaitable<void>;
 }

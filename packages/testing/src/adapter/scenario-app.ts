@@ -1,4 +1,11 @@
-import type { Session, SessionKey, SessionManager, SessionValue } from '@sessions/core';
+import {
+  isSessionError,
+  type Session,
+  type SessionKey,
+  type SessionManager,
+  type SessionValue,
+} from '@sessions/core';
+import { passScenarioGate } from './scenario-gates.js';
 
 /** The session data of the scenario app: any key, any value in the domain. */
 export type ScenarioData = Record<string, SessionValue>;
@@ -68,6 +75,14 @@ function parse(body: string): SessionValue {
  * (`revokeUserSession`: 200 `{ revoked: true }`, else 404 `{ revoked: false }`) ·
  * `POST /revoke-others` (`revokeUserSessions` except this one: `{ revoked: n }`). The last three
  * answer 401 when the session is not signed in and 501 without `options.manager`.
+ *
+ * Hostile-input and race routes: `PUT /slow-set/:key` (JSON body: loads the session, waits while a
+ * scenario holds the gate named `key` — see `holdScenarioRequest` — then sets the key) ·
+ * `POST /slow/:gate` (JSON `{ "method", "path", "body"? }`: loads the session, waits at the gate,
+ * then answers as that route would on the same session) ·
+ * `POST /set-entry` (JSON `{ "key", "value" }`: `set`, answering a `SessionError` as
+ * `{ error: code }` with the error's status, so every framework reports it alike) ·
+ * `POST /get-entry` (JSON `{ "key" }`: `{ has, value }`, a `SessionError` answered the same way).
  */
 export async function handleScenario(
   session: Session<ScenarioData>,
@@ -146,6 +161,22 @@ export async function handleScenario(
     case 'DELETE /user-session':
     case 'POST /revoke-others':
       return userSessionRoute(session, route, key, options.manager);
+    case 'PUT /slow-set':
+      await session.get(key);
+      await passScenarioGate(key);
+      await session.set(key, parse(request.body));
+      return json({ ok: true });
+    case 'POST /slow': {
+      // Load, wait at the gate, then run the route described by the body on the loaded session.
+      const then = JSON.parse(request.body) as { method: string; path: string; body?: unknown };
+      await session.get(key);
+      await passScenarioGate(key);
+      const body = then.body === undefined ? '' : JSON.stringify(then.body);
+      return handleScenario(session, { method: then.method, path: then.path, body }, options);
+    }
+    case 'POST /set-entry':
+    case 'POST /get-entry':
+      return entryRoute(session, route, request.body);
     default:
       return json({ error: 'no such scenario route' }, 404);
   }
@@ -178,4 +209,27 @@ async function userSessionRoute(
     return json({ revoked }, revoked ? 200 : 404);
   }
   return json({ revoked: await manager.revokeUserSessions(userId, { except: session }) });
+}
+
+/** `POST /set-entry` and `POST /get-entry`: a key from the body, a `SessionError` as `{ error }`. */
+async function entryRoute(
+  session: Session<ScenarioData>,
+  route: string,
+  body: string,
+): Promise<ScenarioResponse> {
+  const { key, value } = JSON.parse(body) as {
+    key: SessionKey<ScenarioData>;
+    value?: SessionValue;
+  };
+  try {
+    if (route === 'set-entry') {
+      await session.set(key, value as SessionValue);
+      return json({ ok: true });
+    }
+    const has = await session.has(key);
+    return json({ has, value: has ? await session.get(key) : null });
+  } catch (error) {
+    if (!isSessionError(error)) throw error;
+    return json({ error: error.code }, error.status);
+  }
 }

@@ -38,6 +38,11 @@ export interface ScenarioContext {
   readonly store: SessionStore;
   /** Store calls since the last {@link ScenarioContext.resetCalls}. */
   readonly calls: StoreOperation[];
+  /**
+   * The store keys those calls were given, in order (`rotate` adds its source and target keys),
+   * since the last {@link ScenarioContext.resetCalls}: the bytes a request made reach the store.
+   */
+  readonly storeKeys: string[];
   resetCalls(): void;
   /** The app built with the default scenario options (created on first use). */
   app(): Promise<AdapterDriver>;
@@ -76,6 +81,32 @@ class RealTimeClock extends ManualClock {
   }
 }
 
+/** The contract methods whose leading arguments are store keys, and how many. */
+const KEYED_METHODS: Readonly<Record<string, number>> = {
+  load: 1,
+  create: 1,
+  patch: 1,
+  patchIf: 1,
+  touch: 1,
+  destroy: 1,
+  rotate: 2,
+};
+
+/** `store`, with the keys of every keyed call appended to `into` (everything else forwarded). */
+function recordKeys(store: SessionStore, into: string[]): SessionStore {
+  return new Proxy(store, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const keys = typeof property === 'string' ? KEYED_METHODS[property] : undefined;
+      return (...args: unknown[]) => {
+        for (const key of args.slice(0, keys ?? 0)) into.push(String(key));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
 /**
  * Builds a fresh {@link ScenarioContext} for one test, on `store` (default: the options' `store`,
  * else {@link MEMORY_SCENARIO_STORE}).
@@ -86,7 +117,8 @@ export function createScenarioContext(
 ): ScenarioContext {
   const clock = store.usesClock ? new ManualClock() : new RealTimeClock();
   const calls: StoreOperation[] = [];
-  const observed = observeStore(store.store(clock), (op) => calls.push(op));
+  const storeKeys: string[] = [];
+  const observed = observeStore(recordKeys(store.store(clock), storeKeys), (op) => calls.push(op));
   const drivers: AdapterDriver[] = [];
   let main: Promise<AdapterDriver> | undefined;
   const build = async (overrides: Partial<SessionManagerOptions>): Promise<AdapterDriver> => {
@@ -105,8 +137,10 @@ export function createScenarioContext(
     usesClock: store.usesClock,
     store: observed,
     calls,
+    storeKeys,
     resetCalls: () => {
       calls.length = 0;
+      storeKeys.length = 0;
     },
     app: () => {
       main ??= build({});
