@@ -76,6 +76,8 @@ export type {
   CreateResult,
   DestroyUserSessionsOptions,
   EntryCondition,
+  PatchResult,
+  RecordLimits,
   RotateResult,
   SessionMeta,
   SessionPatch,

@@ -39,6 +39,7 @@ export function copyPatch(patch: SessionPatch): SessionPatch {
     remove: [...patch.remove],
     clear: patch.clear,
     expiresAt: patch.expiresAt,
+    ...(patch.limits === undefined ? {} : { limits: { ...patch.limits } }),
   };
   return patch.meta === undefined ? copy : { ...copy, meta: { ...patch.meta } };
 }

@@ -3,6 +3,7 @@ import {
   type ConditionalWriteResult,
   type CreateResult,
   isSessionError,
+  type PatchResult,
   type RotateResult,
   type SessionRecord,
   type StoreOperation,
@@ -242,6 +243,8 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       deleteExpired: hasDeleteExpired,
       userIndex: hasUserIndex,
       conditionalPatch: hasConditionalPatch,
+      // Size limits are checked where the write lands: in cold, the authority.
+      recordLimits: cold.capabilities.recordLimits === true,
     },
     hot,
     cold,
@@ -282,7 +285,7 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       return result;
     },
 
-    async patch(key, patch): Promise<WriteResult> {
+    async patch(key, patch): Promise<PatchResult> {
       const snapshot = copyPatch(patch);
       return write('patch', [key], () => cold.patch(key, snapshot));
     },

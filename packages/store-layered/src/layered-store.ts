@@ -3,6 +3,7 @@ import type {
   CreateResult,
   DestroyUserSessionsOptions,
   EntryCondition,
+  PatchResult,
   RotateResult,
   SessionPatch,
   SessionRecord,
@@ -26,7 +27,7 @@ export interface LayeredStore extends SessionStore {
   /** See {@link SessionStore.create}. A lease insert in hot, the create in cold, then the fill. */
   create(key: string, record: SessionRecord): Promise<CreateResult>;
   /** See {@link SessionStore.patch}. Cold, then the hot copy is removed. */
-  patch(key: string, patch: SessionPatch): Promise<WriteResult>;
+  patch(key: string, patch: SessionPatch): Promise<PatchResult>;
   /**
    * Present when cold has it (`capabilities.conditionalPatch`): cold's `patchIf` (the condition
    * is checked by cold alone, never against a hot copy), then the hot copy is removed as after a

@@ -80,6 +80,7 @@ describe('options', () => {
       deleteExpired: true,
       userIndex: true,
       conditionalPatch: true,
+      recordLimits: true,
     });
     expect(typeof withSweep.patchIf).toBe('function');
     expect(typeof withSweep.deleteExpired).toBe('function');
@@ -91,6 +92,7 @@ describe('options', () => {
       deleteExpired: false,
       userIndex: false,
       conditionalPatch: false,
+      recordLimits: false,
     });
     expect(without.patchIf).toBeUndefined();
     expect(without.deleteExpired).toBeUndefined();
@@ -103,6 +105,7 @@ describe('options', () => {
       deleteExpired: true,
       userIndex: true,
       conditionalPatch: true,
+      recordLimits: true,
     });
   });
 

@@ -9,6 +9,7 @@ import { engineGroup } from './groups/engine.js';
 import { expiryGroup } from './groups/expiry.js';
 import { isolationGroup } from './groups/isolation.js';
 import { patchGroup } from './groups/patch.js';
+import { recordLimitsGroup } from './groups/record-limits.js';
 import { rotateGroup } from './groups/rotate.js';
 import { touchGroup } from './groups/touch.js';
 import { userIndexGroup } from './groups/user-index.js';
@@ -29,5 +30,6 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   deleteExpiredGroup,
   userIndexGroup,
   conditionalPatchGroup,
+  recordLimitsGroup,
   engineGroup,
 ];

@@ -114,6 +114,15 @@ export {
   patchGroup,
 } from './groups/patch.js';
 export {
+  checkEngineLimitsUnderConcurrency,
+  checkLimitsAllowShrinking,
+  checkLimitsBoundPatch,
+  checkLimitsBoundRotateAndPatchIf,
+  checkLimitsMeasure,
+  checkLimitsUnderConcurrency,
+  recordLimitsGroup,
+} from './groups/record-limits.js';
+export {
   checkRotateClearKeepsMeta,
   checkRotateConcurrentPatches,
   checkRotateConflict,

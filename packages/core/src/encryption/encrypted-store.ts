@@ -1,4 +1,4 @@
-import type { SessionPatch, StoredEntry } from '../store/session-record.js';
+import type { RecordLimits, SessionPatch, StoredEntry } from '../store/session-record.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { EncryptionOptions } from './encryption-options.js';
 import { createValueCipher, type ValueCipher } from './value-cipher.js';
@@ -24,6 +24,27 @@ import { createValueCipher, type ValueCipher } from './value-cipher.js';
  */
 export function encryptStore(store: SessionStore, options: EncryptionOptions): SessionStore {
   return encryptStoreWith(store, createValueCipher(options));
+}
+
+/**
+ * Upper bound on the stored (ciphertext) size of entries whose plaintext fits `limits`: a value of
+ * n bytes is stored as `e1.<kid>.` plus base64url of IV, ciphertext and tag, at most
+ * 4(n + 28)/3 + 9 bytes, so `maxBytes` grows by a third plus 47 bytes per key. The bound the store
+ * enforces on ciphertext is therefore looser on plaintext than the engine's own check (by up to
+ * 36 bytes per key), but still bounded: parallel requests cannot multiply it.
+ */
+export function ciphertextLimits(limits: RecordLimits): RecordLimits {
+  return {
+    maxBytes: Math.ceil((limits.maxBytes * 4) / 3) + 47 * limits.maxKeys,
+    maxKeys: limits.maxKeys,
+  };
+}
+
+/** `patch` with its values replaced by `set` (sealed) and its limits translated to ciphertext. */
+function sealedPatch(patch: SessionPatch, set: ReadonlyMap<string, StoredEntry>): SessionPatch {
+  return patch.limits === undefined
+    ? { ...patch, set }
+    : { ...patch, set, limits: ciphertextLimits(patch.limits) };
 }
 
 /** {@link encryptStore} with a cipher (and its derived keys) shared between several stores. */
@@ -56,7 +77,10 @@ export function encryptStoreWith(store: SessionStore, cipher: ValueCipher): Sess
 
   const encrypted: SessionStore = {
     name: store.name,
-    capabilities: store.capabilities,
+    // The inner store bounds ciphertext, a looser bound on plaintext than the contract's exact
+    // measure (see `ciphertextLimits`): still no multiplying by parallel requests, but not the
+    // exact `recordLimits` guarantee, so it is not claimed.
+    capabilities: { ...store.capabilities, recordLimits: false },
     async load(key) {
       const record = await store.load(key);
       if (record === undefined) return undefined;
@@ -71,12 +95,12 @@ export function encryptStoreWith(store: SessionStore, cipher: ValueCipher): Sess
       return store.create(key, { entries, meta: record.meta, expiresAt: record.expiresAt });
     },
     async patch(key, patch) {
-      return store.patch(key, { ...patch, set: await cipher.sealAll(key, patch.set) });
+      return store.patch(key, sealedPatch(patch, await cipher.sealAll(key, patch.set)));
     },
     touch: (key, expiresAt) => store.touch(key, expiresAt),
     async rotate(fromKey, toKey, patch) {
       const set = await cipher.sealAll(toKey, patch.set);
-      const result = await store.rotate(fromKey, toKey, { ...patch, set });
+      const result = await store.rotate(fromKey, toKey, sealedPatch(patch, set));
       if (result === 'ok' && !patch.clear) await reseal(fromKey, toKey, set);
       return result;
     },
@@ -89,7 +113,7 @@ export function encryptStoreWith(store: SessionStore, cipher: ValueCipher): Sess
     // its per-key expiry, on its own clock): a write landing in between is the store's conflict.
     encrypted.patchIf = async (key, condition, patch) => {
       const set = await cipher.sealAll(key, patch.set);
-      const sealed = { ...patch, set };
+      const sealed = sealedPatch(patch, set);
       // "Absent" needs no translation: the store decides absence and per-key expiry itself.
       if (condition.value === undefined) return patchIf.call(store, key, condition, sealed);
       const record = await store.load(key);

@@ -13,7 +13,7 @@ import {
   shouldTouch,
 } from '../expiry/expiry-policy.js';
 import type { SessionConfig } from '../manager/session-config.js';
-import type { SessionMeta, StoredEntry } from '../store/session-record.js';
+import type { SessionMeta, SessionPatch, StoredEntry } from '../store/session-record.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { ResponseHeader } from '../transport/session-transport.js';
 import type { SessionData, SessionValue } from '../types/session-value.js';
@@ -554,18 +554,19 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
       this.#checkLimits(key, entry, now);
       const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
       const meta = this.#metaToWrite(now);
-      const patch = {
+      const patch = this.#limited({
         set: new Map([[key, entry]]),
         remove: [],
         clear: false,
         expiresAt,
         ...(meta === undefined ? {} : { meta }),
-      };
+      });
       const condition = { key, value: current?.value };
       const result = await callStore(this.#config, store, 'update the session', () =>
         patchIf.call(store, storeKey, condition, patch),
       );
       if (result === 'missing') throw this.#endedDuringUpdate();
+      if (result === 'too-large') throw this.#grewElsewhere();
       if (result === 'ok') {
         this.#entries.acceptStored(key, entry);
         this.#usage = undefined;
@@ -749,11 +750,12 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
 
   async #patch(now: number, outcome: 'updated' | 'touched'): Promise<SaveOutcome> {
     const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
-    const patch = this.#entries.toPatch(now, expiresAt, this.#metaToWrite(now));
+    const patch = this.#limited(this.#entries.toPatch(now, expiresAt, this.#metaToWrite(now)));
     const key = this.#key as string;
     const result = await callStore(this.#config, this.#store, 'save the session', () =>
       this.#store.patch(key, patch),
     );
+    if (result === 'too-large') throw this.#grewElsewhere();
     return result === 'ok' ? this.#written(now, expiresAt, outcome) : this.#vanished();
   }
 
@@ -768,7 +770,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
 
   async #rotate(now: number): Promise<SaveOutcome> {
     const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
-    const patch = this.#entries.toPatch(now, expiresAt, this.#metaToWrite(now));
+    const patch = this.#limited(this.#entries.toPatch(now, expiresAt, this.#metaToWrite(now)));
     const fromKey = this.#key as string;
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
       if (attempt > 0) this.#id = generateSessionId();
@@ -777,6 +779,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
         this.#store.rotate(fromKey, toKey, patch),
       );
       if (result === 'missing') return this.#vanished();
+      if (result === 'too-large') throw this.#grewElsewhere();
       if (result === 'ok') {
         this.#key = toKey;
         this.#config.emit({
@@ -789,6 +792,21 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
       }
     }
     throw this.#conflict('regenerate');
+  }
+
+  /**
+   * A patch bounded by the manager's limits, which stores declaring `recordLimits` check against
+   * the record as the write leaves it (the engine's own check saw only this request's view).
+   */
+  #limited(patch: SessionPatch): SessionPatch {
+    return { ...patch, limits: { maxBytes: this.#config.maxBytes, maxKeys: this.#config.maxKeys } };
+  }
+
+  #grewElsewhere(): SessionError {
+    return new SessionError(
+      'PAYLOAD_TOO_LARGE',
+      `session would exceed limits.maxBytes (${this.#config.maxBytes} bytes) or limits.maxKeys (${this.#config.maxKeys}): parallel requests grew it meanwhile, and nothing was written; store large data elsewhere and keep a reference in the session.`,
+    );
   }
 
   #conflict(operation: string): SessionError {

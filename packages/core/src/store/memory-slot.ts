@@ -1,3 +1,4 @@
+import { utf8ByteLength } from '../codec/utf8-byte-length.js';
 import { SessionError } from '../errors/session-error.js';
 import type { SessionMeta, SessionPatch, SessionRecord, StoredEntry } from './session-record.js';
 
@@ -76,6 +77,32 @@ export function fromSlot(slot: MemorySlot): SessionRecord {
     meta: copyMeta(slot.meta),
     expiresAt: slot.expiresAt,
   };
+}
+
+/** Bytes of one entry in the contract's measure (`RecordLimits`). */
+function entryBytes(key: string, entry: StoredEntry): number {
+  return utf8ByteLength(key) + utf8ByteLength(entry.value);
+}
+
+/**
+ * Whether `patch` may be applied under its `limits` (always, when it has none): the record it
+ * leaves holds at most `maxKeys` entries and `maxBytes` bytes, or is no larger in either measure
+ * than it was (so a session already over its limits can always get back under). O(entries): the
+ * memory store has no round trip to save, and sessions are bounded by these very limits.
+ */
+export function fitsLimits(slot: MemorySlot, patch: SessionPatch): boolean {
+  const limits = patch.limits;
+  if (limits === undefined) return true;
+  let bytesBefore = 0;
+  for (const [key, entry] of slot.entries) bytesBefore += entryBytes(key, entry);
+  const keysBefore = slot.entries.size;
+  const after = patch.clear ? new Map<string, StoredEntry>() : new Map(slot.entries);
+  for (const key of patch.remove) after.delete(key);
+  for (const [key, entry] of patch.set) after.set(key, entry);
+  let bytesAfter = 0;
+  for (const [key, entry] of after) bytesAfter += entryBytes(key, entry);
+  if (bytesAfter <= limits.maxBytes && after.size <= limits.maxKeys) return true;
+  return bytesAfter <= bytesBefore && after.size <= keysBefore;
 }
 
 /**

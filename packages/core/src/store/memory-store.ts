@@ -7,6 +7,7 @@ import {
   applyPatch,
   assertInstant,
   copyMeta,
+  fitsLimits,
   fromSlot,
   isLive,
   type MemorySlot,
@@ -17,6 +18,7 @@ import type {
   CreateResult,
   DestroyUserSessionsOptions,
   EntryCondition,
+  PatchResult,
   RotateResult,
   SessionPatch,
   SessionRecord,
@@ -59,7 +61,7 @@ export interface MemoryStore extends SessionStore {
   /** See {@link SessionStore.create}. The record is copied; later changes to it are not seen. */
   create(key: string, record: SessionRecord): CreateResult;
   /** See {@link SessionStore.patch}. The patch is copied. */
-  patch(key: string, patch: SessionPatch): WriteResult;
+  patch(key: string, patch: SessionPatch): PatchResult;
   /** See {@link SessionStore.patchIf}. Atomic: the check and the write are one synchronous step. */
   patchIf(key: string, condition: EntryCondition, patch: SessionPatch): ConditionalWriteResult;
   /** See {@link SessionStore.touch}. */
@@ -238,6 +240,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       deleteExpired: true,
       userIndex: true,
       conditionalPatch: true,
+      recordLimits: true,
     },
 
     get size(): number {
@@ -263,11 +266,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return 'created';
     },
 
-    patch(key: string, patch: SessionPatch): WriteResult {
+    patch(key: string, patch: SessionPatch): PatchResult {
       const now = clock();
       sweepStep(now);
       const slot = liveSlot(key, now);
       if (slot === undefined) return 'missing';
+      if (!fitsLimits(slot, patch)) return 'too-large';
       const previousUser = slot.meta.userId;
       applyPatch(slot, patch);
       if (slot.meta.userId !== previousUser) {
@@ -306,6 +310,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (slot === undefined) return 'missing';
       // With fromKey === toKey the target "exists" (it is the source): conflict, nothing changes.
       if (liveSlot(toKey, now) !== undefined) return 'conflict';
+      if (!fitsLimits(slot, patch)) return 'too-large';
       const previousUser = slot.meta.userId;
       applyPatch(slot, patch);
       slots.delete(fromKey);

@@ -78,6 +78,26 @@ export interface SessionPatch {
   readonly meta?: SessionMeta | undefined;
   /** The record's new expiry instant (epoch ms). Always present: a write is activity. */
   readonly expiresAt: number;
+  /**
+   * Bounds on the record as the patch leaves it, checked atomically with the write by stores
+   * that declare `capabilities.recordLimits`: the engine checks its limits against the session
+   * as its request loaded it, so only the store can stop parallel requests from together growing
+   * a session past them. Absent: no bound.
+   */
+  readonly limits?: RecordLimits | undefined;
+}
+
+/**
+ * Size bounds of a whole record, in the engine's measure: `keys` is the number of stored entries;
+ * bytes is the sum over stored entries of the UTF-8 byte length of the key plus that of the
+ * encoded value. A store may count entries whose per-key expiry has passed (the engine removes
+ * them in its next write).
+ */
+export interface RecordLimits {
+  /** Most bytes the record may hold after the write. */
+  readonly maxBytes: number;
+  /** Most entries the record may hold after the write. */
+  readonly maxKeys: number;
 }
 
 /** Outcome of an insert-only create. */
@@ -85,6 +105,12 @@ export type CreateResult = 'created' | 'conflict';
 
 /** Outcome of a write to an existing record: `missing` when it was destroyed or expired meanwhile. */
 export type WriteResult = 'ok' | 'missing';
+
+/**
+ * Outcome of a patch: as {@link WriteResult}, plus `too-large` (nothing written) when the record
+ * would exceed the patch's `limits`.
+ */
+export type PatchResult = WriteResult | 'too-large';
 
 /**
  * The condition of {@link SessionStore.patchIf}: the entry `key` must currently hold exactly
@@ -99,10 +125,10 @@ export interface EntryCondition {
 }
 
 /** Outcome of a conditional patch: `conflict` when the entry no longer holds the expected value. */
-export type ConditionalWriteResult = 'ok' | 'missing' | 'conflict';
+export type ConditionalWriteResult = 'ok' | 'missing' | 'conflict' | 'too-large';
 
 /** Outcome of a rotation: `missing` when the source vanished, `conflict` when the target exists. */
-export type RotateResult = 'ok' | 'missing' | 'conflict';
+export type RotateResult = 'ok' | 'missing' | 'conflict' | 'too-large';
 
 /** One live record bound to a user, as {@link SessionStore.listUserSessions} reports it. */
 export interface UserSessionRecord {

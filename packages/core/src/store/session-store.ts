@@ -4,6 +4,7 @@ import type {
   CreateResult,
   DestroyUserSessionsOptions,
   EntryCondition,
+  PatchResult,
   RotateResult,
   SessionPatch,
   SessionRecord,
@@ -36,6 +37,13 @@ export interface StoreCapabilities {
    * `Session.update` (optimistic read-modify-write of one key) needs. Absent means false.
    */
   readonly conditionalPatch?: boolean | undefined;
+  /**
+   * The store enforces `SessionPatch.limits` atomically in `patch`, `patchIf` and `rotate`
+   * (answering `too-large` and writing nothing), so parallel requests cannot together grow a
+   * session past the manager's `limits`. Absent means false: limits are then checked per request
+   * only, against the session as that request loaded it.
+   */
+  readonly recordLimits?: boolean | undefined;
 }
 
 /**
@@ -74,7 +82,7 @@ export interface SessionStore {
    * record is absent or expired, so an in-flight request can never resurrect a destroyed session.
    * Patches touching different keys of one record, applied concurrently, must all survive.
    */
-  patch(key: string, patch: SessionPatch): Awaitable<WriteResult>;
+  patch(key: string, patch: SessionPatch): Awaitable<PatchResult>;
 
   /**
    * Applies `patch` like {@link SessionStore.patch}, but only if the entry named by `condition`

@@ -118,7 +118,7 @@ describe('encryptStore: what reaches the store', () => {
   it('touch, destroy, capabilities and the optional methods pass through', async () => {
     const { memory, store } = setup();
     expect(store.name).toBe('memory');
-    expect(store.capabilities).toBe(memory.capabilities);
+    expect(store.capabilities).toEqual({ ...memory.capabilities, recordLimits: false });
     await store.create(A, record([['a', '1']], { createdAt: NOW, userId: 'ada' }));
     expect(await store.touch(A, NOW + 3 * HOUR)).toBe('ok');
     expect(memory.load(A)?.expiresAt).toBe(NOW + 3 * HOUR);
@@ -440,5 +440,15 @@ describe('encryptStore: rotate', () => {
     expect(inner.ops()).toEqual(['rotate', 'rotate', 'rotate']);
     expect(await values(A)).toEqual({ a: '1' });
     expect(await values(B)).toEqual({ b: '2' });
+  });
+});
+
+describe('encryptStore: record limits', () => {
+  it('passes limits on, translated to a ciphertext bound that still stops parallel growth', async () => {
+    const { ciphertextLimits } = await import('../../src/encryption/encrypted-store.js');
+    expect(ciphertextLimits({ maxBytes: 300, maxKeys: 2 })).toEqual({
+      maxBytes: 400 + 94,
+      maxKeys: 2,
+    });
   });
 });

@@ -72,6 +72,7 @@ describe('createMemoryStore: basics', () => {
       deleteExpired: true,
       userIndex: true,
       conditionalPatch: true,
+      recordLimits: true,
     });
     const created = store.create('k', record(time.now() + HOUR));
     expect(created).toBe('created');
