@@ -60,6 +60,13 @@ const byName = (prefix: string) => {
 
 const mutants: readonly Mutant[] = [
   {
+    breakage: 'patchIf ignores its condition (a plain patch)',
+    store: broken((base) => ({
+      patchIf: (key, _condition, patch) => base.patch(key, patch),
+    })),
+    scenarios: ['optimistic update: 100 parallel increments'],
+  },
+  {
     breakage: 'rotate leaves the source record live',
     store: broken((base) => ({
       rotate: (from, to, patch) => {

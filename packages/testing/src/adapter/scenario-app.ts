@@ -63,7 +63,7 @@ function parse(body: string): SessionValue {
  * catch-all route that calls this with the request's session and writes the answer back.
  *
  * Routes: `GET /untouched` · `GET /get/:key` · `GET /all` · `GET /state` · `PUT /set/:key` (JSON body)
- * · `DELETE /key/:key` · `POST /clear` · `POST /regenerate` (optional JSON `{ "keep": [...] }`) ·
+ * · `POST /incr/:key` (`session.update`: optimistic +1, `{ value }`) · `DELETE /key/:key` · `POST /clear` · `POST /regenerate` (optional JSON `{ "keep": [...] }`) ·
  * `POST /login` (regenerate with `keep: []`, set `user`, flash, redirect 303 to `/`) · `POST /destroy`
  * · `POST /logout` (destroy, redirect 303) · `POST /flash` (JSON body) · `GET /flash` ·
  * `POST /consent` · `POST /remember` · `PUT /save-then-throw/:key` · `PUT /throw/:key` ·
@@ -104,6 +104,12 @@ export async function handleScenario(
     case 'PUT /set':
       await session.set(key, parse(request.body));
       return json({ ok: true });
+    case 'POST /incr': {
+      const value = await session.update(key, (n) => (typeof n === 'number' ? n : 0) + 1, {
+        retries: 100,
+      });
+      return json({ value });
+    }
     case 'DELETE /key':
       await session.remove(key);
       return json({ ok: true });

@@ -762,6 +762,22 @@ export const hostileLifecycleScenarios: readonly AdapterScenario[] = [
     },
   },
   {
+    name: 'optimistic update: 100 parallel increments of one counter end at exactly 100',
+    async run(ctx) {
+      const app = await ctx.app();
+      const client = new ScenarioClient(app);
+      await client.send('PUT', '/set/base', 0);
+      const token = client.cookies.get('sid');
+      const replies = await Promise.all(
+        Array.from({ length: 100 }, () => jar(app, token).send('POST', '/incr/counter')),
+      );
+      expect(replies.map((reply) => reply.status)).toEqual(replies.map(() => 200));
+      const values = replies.map((reply) => (reply.json as { value: number }).value);
+      expect(new Set(values).size, 'every increment saw a distinct value').toBe(100);
+      expect((await client.send('GET', '/get/counter')).json).toEqual({ value: 100 });
+    },
+  },
+  {
     name: '50 parallel first visits get 50 distinct sessions',
     async run(ctx) {
       const app = await ctx.app();
