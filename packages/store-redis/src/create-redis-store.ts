@@ -3,6 +3,7 @@ import {
   type CreateResult,
   type DestroyUserSessionsOptions,
   type EntryCondition,
+  type PatchResult,
   type RotateResult,
   type SessionPatch,
   type SessionRecord,
@@ -61,6 +62,9 @@ interface IndexUpdate {
  *   Cluster: one more), bounded by `timeoutMs`.
  * - Records bound to a user (`meta.userId`) are indexed per user, for `listUserSessions` and
  *   `destroyUserSessions` (see the README's "Listing and revoking a user's sessions").
+ * - A patch's `limits` are enforced in the same script as the write, from size totals kept in the
+ *   session hash (no write reads the whole session), so parallel requests cannot together grow a
+ *   session past them: a patch that would answers `too-large` and writes nothing.
  * - Writes are scripts that change only what the patch names and only while the session exists,
  *   that recognise their own re-sent copies (ioredis re-sends unanswered commands after a
  *   reconnect), and that change nothing once their operation's deadline has passed, so a write
@@ -149,6 +153,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       deleteExpired: false,
       userIndex: true,
       conditionalPatch: true,
+      recordLimits: true,
     },
     prefix,
     timeoutMs,
@@ -184,7 +189,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       );
     },
 
-    async patch(key: string, patch: SessionPatch): Promise<WriteResult> {
+    async patch(key: string, patch: SessionPatch): Promise<PatchResult> {
       const keys = layout.keysFor(key);
       const encoded = encodePatch(patch);
       const args = patchArgs(newOpId(), encoded);
@@ -201,7 +206,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
             deadline,
             signal,
           ),
-          ['ok', 'missing'],
+          ['ok', 'missing', 'too-large'],
         ),
       );
     },
@@ -230,7 +235,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
             deadline,
             signal,
           ),
-          ['ok', 'missing', 'conflict'],
+          ['ok', 'missing', 'conflict', 'too-large'],
         ),
       );
     },
@@ -267,7 +272,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
             ? () => rotateAcrossSlots(commands, from, to, encoded, deadline, signal)
             : undefined,
         );
-        return expectOneOf('rotate', reply, ['ok', 'missing', 'conflict']);
+        return expectOneOf('rotate', reply, ['ok', 'missing', 'conflict', 'too-large']);
       });
     },
 

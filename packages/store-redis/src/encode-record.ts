@@ -1,5 +1,6 @@
 import {
   type EntryCondition,
+  type RecordLimits,
   SessionError,
   type SessionMeta,
   type SessionPatch,
@@ -35,6 +36,10 @@ export interface EncodedPatch {
   readonly expiresAt: string;
   /** The `PEXPIREAT` argument. */
   readonly expireAt: string;
+  /** `limits.maxBytes` as decimal text, or `''` for no bound (no limits, or an infinite one). */
+  readonly maxBytes: string;
+  /** `limits.maxKeys` as decimal text, or `''` for no bound (no limits, or an infinite one). */
+  readonly maxKeys: string;
   /** Entry keys to delete. */
   readonly remove: readonly string[];
   /** Entries to write as flat `key, value, per-key expiry or ''` triples. */
@@ -94,6 +99,30 @@ function boundUser(meta: SessionMeta): string {
   return userId;
 }
 
+/** One bound of `SessionPatch.limits`: a non-negative integer, or `Infinity` for none (`''`). */
+function limitBound(bound: unknown, what: string): string {
+  if (bound === Number.POSITIVE_INFINITY) return '';
+  if (typeof bound !== 'number' || !Number.isSafeInteger(bound) || bound < 0) {
+    throw new SessionError(
+      'INVALID_VALUE',
+      `redis store: patch.limits.${what} must be a non-negative integer`,
+    );
+  }
+  return String(bound);
+}
+
+/** The patch's limits as script arguments: `['', '']` without limits. */
+function limitArgs(limits: RecordLimits | undefined): { maxBytes: string; maxKeys: string } {
+  if (limits === undefined) return { maxBytes: '', maxKeys: '' };
+  if (typeof limits !== 'object' || limits === null) {
+    throw new SessionError('INVALID_VALUE', 'redis store: patch.limits must be an object');
+  }
+  return {
+    maxBytes: limitBound(limits.maxBytes, 'maxBytes'),
+    maxKeys: limitBound(limits.maxKeys, 'maxKeys'),
+  };
+}
+
 /** Encodes a whole record (for `create`). Throws `SessionError` for values outside the contract. */
 export function encodeRecord(record: SessionRecord): EncodedRecord {
   const expiresAt = instantText(record.expiresAt, 'record.expiresAt');
@@ -125,6 +154,7 @@ export function encodePatch(patch: SessionPatch): EncodedPatch {
     user: patch.meta === undefined ? '' : boundUser(patch.meta),
     expiresAt,
     expireAt: expireAtArg(patch.expiresAt),
+    ...limitArgs(patch.limits),
     remove: patch.remove.map(entryKey),
     set,
   };

@@ -17,6 +17,14 @@ import { SessionError } from '@sessions/core';
  * - `\0u` → the user the record is bound to (`meta.userId`, raw), present exactly while the meta
  *   has one. Written with the meta by every write that replaces it, so scripts can tell whom a
  *   record belongs to by comparing bytes, without parsing JSON in Lua.
+ * - `\0s` → the record's size in the contract's measure (`RecordLimits`), as
+ *   `<bytes>:<entries>:<write id>`: bytes is the sum over entries of the UTF-8 length of the key
+ *   plus that of the value (per-key expiry fields excluded), entries their number. Kept by every
+ *   write from the lengths of the entries it changes only (see `lua/record-size.ts`), so enforcing
+ *   `SessionPatch.limits` never reads the whole hash. The write id is the last one in `\0o` when
+ *   the totals were current: a hash written before this field existed, or by an older version of
+ *   the store during a rolling deploy (which pushes its id without updating the totals), fails
+ *   that check and is measured once by a full scan instead.
  *
  * Internal fields start with U+0000, which entry keys cannot contain, so no entry can collide
  * with them (the engine's own keys start with U+0001). A record with no entries still exists:
@@ -44,6 +52,8 @@ export const FIELD_EXPIRES_AT = '\u0000x';
 export const FIELD_OPS = '\u0000o';
 /** Hash field holding the bound user ID (absent for an anonymous record). */
 export const FIELD_USER = '\u0000u';
+/** Hash field holding the record's size totals, `<bytes>:<entries>:<write id>`. */
+export const FIELD_SIZE = '\u0000s';
 /** Prefix of the hash fields holding per-key expiries (followed by the entry key). */
 export const ENTRY_EXPIRY_PREFIX = '\u0000e';
 /** First character of every internal field. */

@@ -3,6 +3,7 @@ import type {
   CreateResult,
   DestroyUserSessionsOptions,
   EntryCondition,
+  PatchResult,
   RotateResult,
   SessionPatch,
   SessionRecord,
@@ -22,13 +23,15 @@ export interface RedisStore extends SessionStore {
   /**
    * `atomicRotate: true` (standalone and Cluster), `deleteExpired: false` (Redis expires keys),
    * `userIndex: true` (records are indexed by `meta.userId`), `conditionalPatch: true`
-   * (`patchIf`, which `Session.update` needs).
+   * (`patchIf`, which `Session.update` needs), `recordLimits: true` (`patch`, `patchIf` and
+   * `rotate` enforce `SessionPatch.limits` atomically with the write, answering `too-large`).
    */
   readonly capabilities: {
     readonly atomicRotate: true;
     readonly deleteExpired: false;
     readonly userIndex: true;
     readonly conditionalPatch: true;
+    readonly recordLimits: true;
   };
   /** The key prefix in use (see `RedisStoreOptions.prefix`). */
   readonly prefix: string;
@@ -41,8 +44,11 @@ export interface RedisStore extends SessionStore {
    * more round trip (the user index is updated first, in its own slot).
    */
   create(key: string, record: SessionRecord): Promise<CreateResult>;
-  /** See {@link SessionStore.patch}: one script (Cluster with a bound meta: two, as `create`). */
-  patch(key: string, patch: SessionPatch): Promise<WriteResult>;
+  /**
+   * See {@link SessionStore.patch}: one script (Cluster with a bound meta: two, as `create`),
+   * whose cost depends on the entries the patch changes, not on the session's size.
+   */
+  patch(key: string, patch: SessionPatch): Promise<PatchResult>;
   /**
    * See {@link SessionStore.patchIf}: one script that compares the entry and applies the patch
    * (Cluster with a bound meta: two, as `patch`). A copy re-sent after a reconnect answers `ok`.

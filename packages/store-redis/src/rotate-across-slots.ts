@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { RotateResult } from '@sessions/core';
 import { decodeRecord, hashPairs } from './decode-record.js';
 import type { EncodedPatch } from './encode-record.js';
@@ -6,6 +7,7 @@ import {
   FIELD_EXPIRES_AT,
   FIELD_META,
   FIELD_OPS,
+  FIELD_SIZE,
   FIELD_USER,
   INTERNAL_FIELD_MARK,
   type SessionKeys,
@@ -23,7 +25,29 @@ import { runScript } from './run-script.js';
  */
 const MAX_ATTEMPTS = 32;
 
-/** The snapshot's hash fields with the patch applied, exactly as `LUA_APPLY_PATCH` would. */
+/**
+ * The size of the record a snapshot holds, in the contract's measure (`RecordLimits`, as
+ * `record-size.ts` measures it in Lua): its entries, and the UTF-8 bytes of their keys and values.
+ */
+export function snapshotSize(pairs: readonly (readonly [string, string])[]): {
+  readonly bytes: number;
+  readonly keys: number;
+} {
+  let bytes = 0;
+  let keys = 0;
+  for (const [field, value] of pairs) {
+    if (field.startsWith(INTERNAL_FIELD_MARK)) continue;
+    bytes += Buffer.byteLength(field, 'utf8') + Buffer.byteLength(value, 'utf8');
+    keys += 1;
+  }
+  return { bytes, keys };
+}
+
+/**
+ * The copy script's arguments: the snapshot's hash fields with the patch applied, exactly as
+ * `LUA_APPLY_PATCH` would, the patch's limits and the snapshot's size (the copy script measures
+ * the copy and enforces the limits; its totals field is its own, never the snapshot's).
+ */
 function copyArgs(
   opId: string,
   pairs: readonly (readonly [string, string])[],
@@ -33,7 +57,8 @@ function copyArgs(
   const ops = fields.get(FIELD_OPS) ?? '';
   const meta = patch.meta === '' ? fields.get(FIELD_META) : patch.meta;
   if (meta === undefined) throw new Error('redis store: the session hash lacks its meta field');
-  for (const field of [FIELD_OPS, FIELD_META, FIELD_EXPIRES_AT]) fields.delete(field);
+  const before = snapshotSize(pairs);
+  for (const field of [FIELD_OPS, FIELD_META, FIELD_EXPIRES_AT, FIELD_SIZE]) fields.delete(field);
   // A new meta replaces the bound user with it, exactly as LUA_APPLY_PATCH does.
   if (patch.meta !== '') {
     if (patch.user === '') fields.delete(FIELD_USER);
@@ -58,7 +83,17 @@ function copyArgs(
     if (expiry === '') fields.delete(`${ENTRY_EXPIRY_PREFIX}${key}`);
     else fields.set(`${ENTRY_EXPIRY_PREFIX}${key}`, expiry);
   }
-  const args = [opId, patch.expireAt, meta, patch.expiresAt, ops];
+  const args = [
+    opId,
+    patch.expireAt,
+    meta,
+    patch.expiresAt,
+    ops,
+    patch.maxBytes,
+    patch.maxKeys,
+    String(before.bytes),
+    String(before.keys),
+  ];
   for (const [field, value] of fields) args.push(field, value);
   return { args, ops };
 }
@@ -77,7 +112,9 @@ function unexpected(script: string, reply: unknown): Error {
  *
  * 1. Read the old hash (`HGETALL`); gone → `missing`.
  * 2. In the new key's slot, write the patched copy unless another record is live there
- *    (`conflict`, nothing written). Nobody else knows the new key, so the copy is invisible.
+ *    (`conflict`, nothing written) or the copy would exceed the patch's limits while growing the
+ *    snapshot's size (`too-large`, nothing written and an earlier attempt's copy removed; the old
+ *    record is left as it is). Nobody else knows the new key, so the copy is invisible.
  * 3. In the old key's slot, delete the old hash only if its write ids (its version) are still
  *    the ones read in step 1, leaving a tombstone. If a patch or touch landed in between, the
  *    script returns the current hash and steps 2-3 repeat with it, so a write that reported `ok`
@@ -113,7 +150,7 @@ export async function rotateAcrossSlots(
       args,
       deadline,
     );
-    if (copied === 'conflict') return 'conflict';
+    if (copied === 'conflict' || copied === 'too-large') return copied;
     if (copied !== 'ok') throw unexpected(rotateCopyScript.name, copied);
     stopIfAborted(signal);
     const committed = await runScript(

@@ -38,6 +38,7 @@ describe('createRedisStore options', () => {
       deleteExpired: false,
       userIndex: true,
       conditionalPatch: true,
+      recordLimits: true,
     });
     expect(typeof store.patchIf).toBe('function');
     expect(typeof store.listUserSessions).toBe('function');

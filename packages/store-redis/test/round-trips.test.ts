@@ -1,7 +1,9 @@
+import { createTestKey } from '@sessions/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
 import { patchIfIndexedScript, patchIfScript } from '../src/lua/patch-if-script.js';
+import { patchScript } from '../src/lua/patch-script.js';
 import { recommendedRedisOptions } from './support/client-options.js';
 import { cookieFrom, managerFor } from './support/engine.js';
 import { type RedisServer, startRedisServer } from './support/redis-server.js';
@@ -173,6 +175,39 @@ describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITO
       }),
       'destroy: one script, no load',
     ).toEqual(['evalsha']);
+  });
+
+  it('a patch carrying limits is one script, whether it lands or is refused as too-large', async () => {
+    const store = createRedisStore(client, { prefix: 'trips:' });
+    const key = createTestKey();
+    const entries = new Map([['a', { value: '1' }]]);
+    await store.create(key, { entries, meta: { createdAt: 1 }, expiresAt: Date.now() + 60_000 });
+    const limits = { maxBytes: 1_000, maxKeys: 2 };
+    const adding = (name: string) => ({
+      set: new Map([[name, { value: '1' }]]),
+      remove: [],
+      clear: false,
+      expiresAt: Date.now() + 60_000,
+      limits,
+    });
+    // Warm up the script (NOSCRIPT, then EVAL), as a fresh server would.
+    await store.patch(createTestKey(), adding('x'));
+    let result = '';
+    expect(
+      await observe(async () => {
+        result = await store.patch(key, adding('b'));
+      }),
+      'a patch within the limits',
+    ).toEqual(['evalsha']);
+    expect(result).toBe('ok');
+    expect(
+      await observe(async () => {
+        result = await store.patch(key, adding('c'));
+      }),
+      'a patch over the limits',
+    ).toEqual(['evalsha']);
+    expect(result).toBe('too-large');
+    expect(scriptsRun()).toEqual([patchScript.sha]);
   });
 
   it('a signed-in session: its writes also update the user index in the same script', async () => {

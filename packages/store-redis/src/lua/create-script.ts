@@ -2,6 +2,7 @@ import type { EncodedRecord } from '../encode-record.js';
 import { defineScript } from '../run-script.js';
 import { LUA_INDEX_ADD, LUA_INDEXED_HEADER } from './index-add.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
+import { LUA_RECORD_SIZE } from './record-size.js';
 
 /**
  * Insert-only create. KEYS[1] the session hash, KEYS[2] its revocation marker. ARGV[1] write id,
@@ -9,6 +10,9 @@ import { LUA_PRELUDE } from './lua-prelude.js';
  * '', then entry `field, value` pairs. Returns `created` or `conflict`; a re-sent create finds
  * its own write id and answers `created` again. A key revoked by `destroyUserSessions` moments
  * ago is a `conflict` too, so a create still in flight cannot bring it back.
+ *
+ * The record's size totals (see `record-size.ts`) are measured from the entry pairs and stored
+ * with the other internal fields; a create carries no limits (the engine checks whole records).
  *
  * The internal fields go first and the expiry is set at once, so the key is never without a TTL
  * even if a later HSET failed; an instant already past deletes the key, and nothing more is
@@ -18,7 +22,7 @@ import { LUA_PRELUDE } from './lua-prelude.js';
  * the store key as the last argument, and adds it to the index in the same script.
  */
 function createSource(indexed: boolean): string {
-  return `${LUA_PRELUDE}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}
+  return `${LUA_PRELUDE}${LUA_RECORD_SIZE}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}
 if too_late() then return redis.error_reply(LATE) end
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 1 then
@@ -27,7 +31,15 @@ if redis.call('EXISTS', key) == 1 then
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'conflict' end
 ${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
-redis.call('HSET', key, FIELD_META, ARGV[3], FIELD_EXPIRES_AT, ARGV[4], FIELD_OPS, ARGV[1])
+local bytes, keys = 0, 0
+for i = 6, #ARGV, 2 do
+  if string.byte(ARGV[i], 1) ~= 0 then
+    bytes = bytes + #ARGV[i] + #ARGV[i + 1]
+    keys = keys + 1
+  end
+end
+redis.call('HSET', key, FIELD_META, ARGV[3], FIELD_EXPIRES_AT, ARGV[4], FIELD_OPS, ARGV[1],
+  FIELD_SIZE, size_text(bytes, keys, ARGV[1]))
 if ARGV[5] ~= '' then redis.call('HSET', key, FIELD_USER, ARGV[5]) end
 redis.call('PEXPIREAT', key, ARGV[2])
 if redis.call('EXISTS', key) == 1 then batched('HSET', key, ARGV, 6, #ARGV) end

@@ -3,6 +3,7 @@ import {
   FIELD_EXPIRES_AT,
   FIELD_META,
   FIELD_OPS,
+  FIELD_SIZE,
   FIELD_USER,
   TOMBSTONE_TTL_MS,
 } from '../key-layout.js';
@@ -58,6 +59,7 @@ local FIELD_META = ${luaString(FIELD_META)}
 local FIELD_EXPIRES_AT = ${luaString(FIELD_EXPIRES_AT)}
 local FIELD_OPS = ${luaString(FIELD_OPS)}
 local FIELD_USER = ${luaString(FIELD_USER)}
+local FIELD_SIZE = ${luaString(FIELD_SIZE)}
 local ENTRY_EXPIRY = ${luaString(ENTRY_EXPIRY_PREFIX)}
 local OP_ID_LENGTH = ${OP_ID_LENGTH}
 local OPS_KEPT = ${OPS_KEPT}

@@ -40,6 +40,7 @@ end
  *   holds, and answering `conflict` would make the engine retry an increment that already landed.
  * - `conflict` (nothing written, not even the expiry) when the entry does not hold what the
  *   caller expects.
+ * - `too-large` (nothing written, likewise) when the patch would take the record past its limits.
  * - Otherwise the patch is applied and the expiry moved exactly as the patch script does, and `ok`.
  *
  * The check and the write are one script, so nothing can run in between. The indexed variant
@@ -56,8 +57,10 @@ if redis.call('EXISTS', key) == 0 then
 end
 if has_op(redis.call('HGET', key, FIELD_OPS), ARGV[1]) then return 'ok' end
 if not condition_holds(key) then return 'conflict' end
+local plan = plan_patch(key)
+if not plan then return 'too-large' end
 ${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
-apply_patch(key)
+apply_patch(key, plan)
 redis.call('PEXPIREAT', key, ARGV[2])
 return 'ok'
 `;

@@ -6,8 +6,9 @@ import { LUA_PRELUDE } from './lua-prelude.js';
 /**
  * Patch of a live session. KEYS[1] the session hash, KEYS[2] its rotation tombstone. ARGV as
  * {@link LUA_APPLY_PATCH} reads them. Returns `missing` (writing nothing) when the hash is gone,
- * so a request racing a logout cannot resurrect it; otherwise applies the patch and moves the
- * expiry, and returns `ok`.
+ * so a request racing a logout cannot resurrect it; `too-large` (writing nothing, not even the
+ * expiry or the index) when the patch would take the record past its limits; otherwise applies
+ * the patch and moves the expiry, and returns `ok`.
  *
  * A re-sent patch whose write id is already recorded (in the hash, or in the tombstone when a
  * rotation has since moved the session) answers `ok` without applying it again, so a later write
@@ -25,8 +26,10 @@ if redis.call('EXISTS', key) == 0 then
   return 'missing'
 end
 if has_op(redis.call('HGET', key, FIELD_OPS), ARGV[1]) then return 'ok' end
+local plan = plan_patch(key)
+if not plan then return 'too-large' end
 ${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
-apply_patch(key)
+apply_patch(key, plan)
 redis.call('PEXPIREAT', key, ARGV[2])
 return 'ok'
 `;

@@ -9,7 +9,8 @@ import { LUA_PRELUDE } from './lua-prelude.js';
  * ARGV as {@link LUA_APPLY_PATCH} reads them.
  *
  * `missing` when the old hash is gone (nothing written), `conflict` when the new key is the old
- * one or holds a live record (nothing changed). Otherwise the patch is applied in place, the hash
+ * one or holds a live record (nothing changed), `too-large` when the patch would take the record
+ * past its limits (nothing changed). Otherwise the patch is applied in place, the hash
  * is renamed (keeping its TTL) and given the new expiry, and a tombstone with the moved record's
  * write ids is left in the old slot: a re-sent rotation then answers `ok` instead of `missing`,
  * which would make the engine drop the new cookie of a rotation that did happen.
@@ -27,8 +28,10 @@ if redis.call('EXISTS', from) == 0 then
   return 'missing'
 end
 if from == to or redis.call('EXISTS', to) == 1 then return 'conflict' end
+local plan = plan_patch(from)
+if not plan then return 'too-large' end
 ${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
-local ops = apply_patch(from)
+local ops = apply_patch(from, plan)
 redis.call('SET', tombstone, ops, 'PX', TOMBSTONE_TTL_MS)
 redis.call('RENAME', from, to)
 redis.call('PEXPIREAT', to, ARGV[2])

@@ -1,17 +1,19 @@
 import { defineScript } from '../run-script.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
+import { LUA_RECORD_SIZE } from './record-size.js';
 
 /**
  * Expiry-only touch. KEYS[1] the session hash, KEYS[2] its rotation tombstone. ARGV[1] write id,
  * ARGV[2] PEXPIREAT instant, ARGV[3] expiresAt. Returns `missing` when the hash is gone, else
  * moves the expiry (the key's TTL and the mirrored field) and returns `ok`. Entries are never
  * rewritten, so a touch cannot undo a concurrent patch; a re-sent touch is recognised by its
- * write id and cannot move the expiry back after a later write.
+ * write id and cannot move the expiry back after a later write. Current size totals are
+ * re-stamped with the touch's write id (they are unchanged), so they stay trusted.
  */
 export const touchScript = defineScript(
   'touch',
   2,
-  `${LUA_PRELUDE}
+  `${LUA_PRELUDE}${LUA_RECORD_SIZE}
 if too_late() then return redis.error_reply(LATE) end
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 0 then
@@ -20,7 +22,10 @@ if redis.call('EXISTS', key) == 0 then
 end
 local ops = redis.call('HGET', key, FIELD_OPS)
 if has_op(ops, ARGV[1]) then return 'ok' end
-redis.call('HSET', key, FIELD_EXPIRES_AT, ARGV[3], FIELD_OPS, push_op(ops, ARGV[1]))
+local bytes, keys = stored_size(key, ops)
+ops = push_op(ops, ARGV[1])
+redis.call('HSET', key, FIELD_EXPIRES_AT, ARGV[3], FIELD_OPS, ops)
+if bytes then redis.call('HSET', key, FIELD_SIZE, size_text(bytes, keys, ops)) end
 redis.call('PEXPIREAT', key, ARGV[2])
 return 'ok'
 `,
