@@ -1,10 +1,10 @@
-import { createMemoryStore } from '@sessions/core';
 import { sessions } from '@sessions/fastify';
 import Fastify from 'fastify';
 import { PORT, ready, SECRET } from './common.js';
+import { oursStore } from './ours-store.js';
 
 const app = Fastify();
-await app.register(sessions, { store: createMemoryStore(), secrets: [SECRET] });
+await app.register(sessions, { store: await oursStore(), secrets: [SECRET] });
 app.get('/write', async (request) => {
   const views = (((await request.session.get('views')) as number | undefined) ?? 0) + 1;
   await request.session.set('views', views);

@@ -1,12 +1,12 @@
 import { serve } from '@hono/node-server';
-import { createMemoryStore } from '@sessions/core';
 import { type SessionEnv, sessions } from '@sessions/hono';
 import { Hono } from 'hono';
 import { PORT, ready, SECRET } from './common.js';
+import { oursStore } from './ours-store.js';
 
 type Data = { views: number };
 const app = new Hono<SessionEnv<Data>>();
-app.use(sessions<Data>({ store: createMemoryStore(), secrets: [SECRET] }));
+app.use(sessions<Data>({ store: await oursStore(), secrets: [SECRET] }));
 app.get('/write', async (c) => {
   const views = ((await c.var.session.get('views')) ?? 0) + 1;
   await c.var.session.set('views', views);

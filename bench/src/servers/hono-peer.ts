@@ -1,8 +1,12 @@
 // hono-sessions with its MemoryStore (the session ID in the cookie, not sealed): its fastest mode.
+// hono-sessions 0.8.1 ships MemoryStore, CookieStore and BunSqliteStore only: no Redis store, so
+// there is no Redis-backed Hono peer (BENCH_STORE=redis is refused).
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { MemoryStore, type Session, sessionMiddleware } from 'hono-sessions';
-import { PORT, ready } from './common.js';
+import { PORT, ready, STORE } from './common.js';
+
+if (STORE !== 'memory') throw new Error(`hono-sessions has no ${STORE} store`);
 
 type Data = { views: number };
 const app = new Hono<{ Variables: { session: Session<Data>; session_key_rotation: boolean } }>();

@@ -1,11 +1,11 @@
-import { createMemoryStore } from '@sessions/core';
 import { type SessionContext, sessions } from '@sessions/koa';
 import Koa, { type DefaultState } from 'koa';
 import { PORT, ready, SECRET } from './common.js';
+import { oursStore } from './ours-store.js';
 
 type Data = { views: number };
 const app = new Koa<DefaultState, SessionContext<Data>>();
-app.use(sessions<Data>({ store: createMemoryStore(), secrets: [SECRET] }));
+app.use(sessions<Data>({ store: await oursStore(), secrets: [SECRET] }));
 app.use(async (ctx) => {
   if (ctx.path === '/write') {
     const views = ((await ctx.session.get('views')) ?? 0) + 1;
