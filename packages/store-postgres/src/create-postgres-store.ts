@@ -3,6 +3,7 @@ import type {
   CreateResult,
   DestroyUserSessionsOptions,
   EntryCondition,
+  PatchResult,
   RotateResult,
   SessionPatch,
   SessionRecord,
@@ -25,9 +26,9 @@ import { destroyStatement } from './statements/destroy.js';
 import { destroyUserSessionsStatement } from './statements/destroy-user-sessions.js';
 import { listUserSessionsStatement } from './statements/list-user-sessions.js';
 import { loadStatement } from './statements/load.js';
-import { patchStatement } from './statements/patch.js';
-import { patchIfStatement } from './statements/patch-if.js';
-import { ROTATE_TARGET_TAKEN, rotateStatement } from './statements/rotate.js';
+import { type PatchOutcome, patchStatement } from './statements/patch.js';
+import { type PatchIfOutcome, patchIfStatement } from './statements/patch-if.js';
+import { ROTATE_TARGET_TAKEN, type RotateOutcome, rotateStatement } from './statements/rotate.js';
 import { touchStatement } from './statements/touch.js';
 import type { StoreContext } from './store-context.js';
 import { checkUserId, encodeDestroyOptions } from './user-ids.js';
@@ -41,12 +42,16 @@ export interface PostgresStore extends SessionStore {
   load(key: string): Promise<SessionRecord | undefined>;
   /** See {@link SessionStore.create}. One `INSERT ... ON CONFLICT`; never overwrites a live record. */
   create(key: string, record: SessionRecord): Promise<CreateResult>;
-  /** See {@link SessionStore.patch}. One `UPDATE` of the changed keys only, while live. */
-  patch(key: string, patch: SessionPatch): Promise<WriteResult>;
+  /**
+   * See {@link SessionStore.patch}. One statement: an `UPDATE` of the changed keys only, while
+   * live and within the patch's limits (checked on the newest row version).
+   */
+  patch(key: string, patch: SessionPatch): Promise<PatchResult>;
   /**
    * See {@link SessionStore.patchIf}. One statement: the `UPDATE` of `patch` with the entry
-   * condition in its `WHERE` (re-checked on the newest row version after a lock wait), and a
-   * locking `SELECT` of the live row that tells `missing` from `conflict`.
+   * condition and the limits in its `WHERE` (re-checked on the newest row version after a lock
+   * wait), and a locking `SELECT` of the live row that tells `missing`, `conflict` and `too-large`
+   * apart.
    */
   patchIf(
     key: string,
@@ -90,6 +95,23 @@ export interface PostgresStore extends SessionStore {
   readonly schema: string;
   /** The sessions table's name. */
   readonly table: string;
+}
+
+const PATCH_OUTCOMES: readonly PatchOutcome[] = ['ok', 'missing', 'too-large'];
+const PATCH_IF_OUTCOMES: readonly PatchIfOutcome[] = ['ok', 'missing', 'conflict', 'too-large'];
+const ROTATE_OUTCOMES: readonly RotateOutcome[] = ['ok', 'missing', 'conflict', 'too-large'];
+
+/** The answer in the first column of a statement's row, checked against what it may answer. */
+function outcome<T extends string>(
+  row: readonly unknown[] | undefined,
+  allowed: readonly T[],
+  operation: string,
+): T {
+  const answer = row?.[0];
+  if (!allowed.includes(answer as T)) {
+    throw new Error(`postgres store: ${operation} got an unexpected answer ${String(answer)}`);
+  }
+  return answer as T;
 }
 
 /** True for the failure the rotate statement raises on purpose (see `rotateStatement`). */
@@ -163,6 +185,7 @@ export function createPostgresStore(sql: Sql, options: PostgresStoreOptions = {}
       deleteExpired: true,
       userIndex: true,
       conditionalPatch: true,
+      recordLimits: true,
     },
     schema: names.schema,
     table: names.table,
@@ -180,12 +203,12 @@ export function createPostgresStore(sql: Sql, options: PostgresStoreOptions = {}
       return result.count === 1 ? 'created' : 'conflict';
     },
 
-    async patch(key: string, patch: SessionPatch): Promise<WriteResult> {
+    async patch(key: string, patch: SessionPatch): Promise<PatchResult> {
       const encoded = encodePatch(patch);
-      const result = await run('patch', (deadline) =>
+      const [row] = await run('patch', (deadline) =>
         patchStatement(context, key, encoded, deadline),
       );
-      return result.count === 1 ? 'ok' : 'missing';
+      return outcome(row, PATCH_OUTCOMES, 'patch');
     },
 
     async patchIf(
@@ -198,9 +221,7 @@ export function createPostgresStore(sql: Sql, options: PostgresStoreOptions = {}
       const [row] = await run('patchIf', (deadline) =>
         patchIfStatement(context, key, expected, encoded, deadline),
       );
-      const [updated, live] = row ?? [];
-      if (updated === '1') return 'ok';
-      return live === '1' ? 'conflict' : 'missing';
+      return outcome(row, PATCH_IF_OUTCOMES, 'patchIf');
     },
 
     async touch(key: string, expiresAt: number): Promise<WriteResult> {
@@ -223,10 +244,7 @@ export function createPostgresStore(sql: Sql, options: PostgresStoreOptions = {}
         if (isTargetTaken(error)) return 'conflict';
         throw error;
       }
-      const [moved, sourceLive, targetLive] = row ?? [];
-      if (moved === '1') return 'ok';
-      if (sourceLive === 'true' && (targetLive === 'true' || fromKey === toKey)) return 'conflict';
-      return 'missing';
+      return outcome(row, ROTATE_OUTCOMES, 'rotate');
     },
 
     async destroy(key: string): Promise<void> {

@@ -1,13 +1,16 @@
 import {
   type EntryCondition,
+  type RecordLimits,
   SessionError,
   type SessionPatch,
   type SessionRecord,
+  type StoredEntry,
 } from '@sessions/core';
 import { instantToTimestamp } from './instants.js';
 import type { EncodedRecord } from './statements/create.js';
 import type { EncodedPatch } from './statements/patch.js';
 import type { EncodedCondition } from './statements/patch-if.js';
+import type { EncodedLimits } from './statements/record-size.js';
 import { checkKey, encodeEntries, encodeEntry, encodeKeys, encodeMeta } from './stored-entries.js';
 import { userIdOfMeta } from './user-ids.js';
 
@@ -36,11 +39,55 @@ export function encodePatch(patch: SessionPatch): EncodedPatch {
   return {
     set: encodeEntries(patch.set),
     remove: encodeKeys(patch.remove),
+    // Each key the patch touches once, for the size totals (see `patchedTotals`).
+    changed: encodeKeys([...new Set([...patch.remove, ...patch.set.keys()])]),
+    ...setSize(patch.set),
     clear: patch.clear === true,
     meta: patch.meta === undefined ? null : encodeMeta(patch.meta),
     userId: patch.meta === undefined ? null : userIdOfMeta(patch.meta),
     expiresAt: instantToTimestamp(patch.expiresAt, 'patch.expiresAt'),
+    ...encodeLimits(patch.limits),
   };
+}
+
+/**
+ * The set entries' count, and an upper bound of their bytes in the contract's measure in any
+ * server encoding (no character takes more than 4 bytes, nor fewer than one UTF-16 code unit), for
+ * the cheap first check of `withinLimits`. Read after `encodeEntries` validated them.
+ */
+function setSize(set: ReadonlyMap<string, StoredEntry>): {
+  setBytesBound: string;
+  setKeys: string;
+} {
+  let units = 0;
+  for (const [key, entry] of set) units += key.length + entry.value.length;
+  return { setBytesBound: String(4 * units), setKeys: String(set.size) };
+}
+
+/**
+ * A patch's `limits` as numeric texts (`null` for none). A bound must be a number from 0 up;
+ * `Infinity` is no bound in that measure.
+ */
+function encodeLimits(limits: RecordLimits | undefined): EncodedLimits {
+  if (limits === undefined) return { maxBytes: null, maxKeys: null };
+  if (typeof limits !== 'object' || limits === null) {
+    throw new SessionError('INVALID_VALUE', 'postgres store: patch.limits must be an object');
+  }
+  return {
+    maxBytes: encodeBound(limits.maxBytes, 'maxBytes'),
+    maxKeys: encodeBound(limits.maxKeys, 'maxKeys'),
+  };
+}
+
+function encodeBound(bound: unknown, name: string): string {
+  if (typeof bound !== 'number' || Number.isNaN(bound) || bound < 0) {
+    throw new SessionError(
+      'INVALID_VALUE',
+      `postgres store: patch.limits.${name} must be a number from 0 up`,
+    );
+  }
+  // String() gives '1e+21' or 'Infinity' where needed; Postgres reads both as numeric.
+  return String(bound);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { PendingQuery, Row } from 'postgres';
 import { type StoreContext, sessionsTable } from '../store-context.js';
 import { deadlineGuard } from './deadline-guard.js';
 import { patchedData } from './patched-data.js';
+import { entriesTotals } from './record-size.js';
 
 /** A new record's parts as statement parameters. */
 export interface EncodedRecord {
@@ -28,7 +29,9 @@ export interface EncodedRecord {
  * inserts, the others find its live row and affect nothing (`conflict`).
  *
  * `user_id` (the per-user index, see migration 2) is written from `meta.userId` in the same
- * statement as the meta, so the record and its index entry appear together.
+ * statement as the meta, so the record and its index entry appear together; the running size
+ * totals (migration 3) are the entries' own, with `sized_at = updated_at = now()`. A create
+ * carries no limits (the engine checked the whole record it sends).
  */
 export function createStatement(
   context: StoreContext,
@@ -43,16 +46,24 @@ export function createStatement(
     clear: true,
   });
   return sql`
-    insert into ${sessionsTable(context)} as s (key, data, meta, user_id, expires_at)
+    insert into ${sessionsTable(context)} as s
+      (key, data, data_bytes, data_keys, sized_at, meta, user_id, expires_at)
     select
       ${key}::text,
       ${data},
+      z.bytes::integer,
+      z.keys::integer,
+      now(),
       ${record.meta}::text::jsonb,
       ${record.userId}::text,
       ${record.expiresAt}::text::timestamptz
+    from ${entriesTotals(context, record.entries)} as z
     where ${deadlineGuard(context, deadline)}
     on conflict (key) do update set
       data = excluded.data,
+      data_bytes = excluded.data_bytes,
+      data_keys = excluded.data_keys,
+      sized_at = excluded.sized_at,
       meta = excluded.meta,
       user_id = excluded.user_id,
       expires_at = excluded.expires_at,

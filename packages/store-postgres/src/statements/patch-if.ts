@@ -2,7 +2,7 @@ import type { Fragment, PendingValuesQuery, Row } from 'postgres';
 import { type StoreContext, sessionsTable } from '../store-context.js';
 import { deadlineGuard } from './deadline-guard.js';
 import type { EncodedPatch } from './patch.js';
-import { patchedData } from './patched-data.js';
+import { fitsLimits, patchedRow, patchedTotals, withinLimits } from './record-size.js';
 
 /** A `patchIf` condition as statement parameters, built by `encodeCondition`. */
 export interface EncodedCondition {
@@ -39,25 +39,32 @@ function entryHolds(context: StoreContext, data: Fragment, condition: EncodedCon
   ), false)`;
 }
 
+/** What {@link patchIfStatement} answers, in its one row's one column. */
+export type PatchIfOutcome = 'ok' | 'missing' | 'conflict' | 'too-large';
+
 /**
- * A conditional patch in one statement. One row comes back: `[updated, live]` (counts as text).
+ * A conditional patch in one statement, answering `ok`, `missing`, `conflict` or `too-large`.
  *
  * - `live` selects the live row and locks it (`FOR NO KEY UPDATE`, the lock an `UPDATE` takes
  *   anyway). Under READ COMMITTED a lock wait ends on the row's newest version: a row a concurrent
  *   write deleted (or expired) meanwhile is not returned, so `live` says whether the record exists
  *   *now*, not at the statement's snapshot. Without the lock, a `patchIf` racing a destroy would
- *   report `conflict` for a record that is gone.
- * - `updated` is the `UPDATE` of `patchStatement` (only the patch's keys; meta and `user_id`
- *   together; the expiry; the deadline guard), joined to `live`, with the entry condition in its
- *   own `WHERE`. That placement is what makes it atomic: when the row changed after the snapshot,
- *   Postgres re-evaluates an `UPDATE`'s `WHERE` against the newest row version before writing
- *   (EvalPlanQual), and the row stays locked until the transaction ends. Two concurrent `patchIf`
- *   calls expecting the same value therefore serialize on the row lock and the second finds its
- *   condition false. (A condition evaluated only in a CTE's `SELECT` would be checked against the
- *   snapshot and never re-checked: both would write.)
- * - The result: `updated = 1` is `ok`; otherwise `live = 1` is `conflict` (the row is there and
- *   locked by this statement, the condition was false) and `live = 0` is `missing`. Nothing is
- *   written unless the condition held.
+ *   report `conflict` for a record that is gone. It returns that newest version's `data` and
+ *   size columns, which nobody can change until this statement ends.
+ * - `updated` is the `UPDATE` of `patchStatement` (only the patch's keys; the running size totals;
+ *   meta and `user_id` together; the expiry; the deadline guard), joined to `live`, with the entry
+ *   condition and the size limits in its own `WHERE`. That placement is what makes it atomic:
+ *   when the row changed after the snapshot, Postgres re-evaluates an `UPDATE`'s `WHERE` against
+ *   the newest row version before writing (EvalPlanQual), and the row stays locked until the
+ *   transaction ends. Two concurrent `patchIf` calls expecting the same value therefore serialize
+ *   on the row lock and the second finds its condition false; parallel growth finds the totals
+ *   the previous write left. (A condition evaluated only in a CTE's `SELECT` would be checked
+ *   against the snapshot and never re-checked: both would write.)
+ * - The answer: `ok` when the row was updated; `missing` when `live` found none; otherwise
+ *   `too-large` when the locked row holds the expected entry but the patch would grow it past its
+ *   limits, and `conflict` in every other case. Nothing is written unless both held. (In a race
+ *   where the snapshot's version failed a check the newest one passes, this answers `conflict`,
+ *   which `Session.update` retries: never a refusal the record as it now stands would not give.)
  *
  * A statement starting after `deadline` writes nothing (see `deadlineGuard`).
  */
@@ -72,13 +79,18 @@ export function patchIfStatement(
   return sql`
     with
       live as materialized (
-        select s.key from ${sessionsTable(context)} as s
+        select s.key, s.data, s.data_bytes, s.data_keys, s.sized_at, s.updated_at
+        from ${sessionsTable(context)} as s
         where s.key = ${key}::text and s.expires_at > now()
         for no key update
       ),
       updated as (
         update ${sessionsTable(context)} as t set
-          data = ${patchedData(context, sql`t.data`, patch)},
+          (data, data_bytes, data_keys) = (
+            select r.data, r.bytes::integer, r.keys::integer
+            from ${patchedRow(context, patch)} as r
+          ),
+          sized_at = now(),
           meta = coalesce(${patch.meta}::text::jsonb, t.meta),
           user_id = case when ${patch.meta}::text is null then t.user_id else ${patch.userId}::text end,
           expires_at = ${patch.expiresAt}::text::timestamptz,
@@ -86,9 +98,21 @@ export function patchIfStatement(
         from live
         where t.key = live.key and t.key = ${key}::text and t.expires_at > now()
           and ${entryHolds(context, sql`t.data`, condition)}
+          and ${withinLimits(context, patch)}
           and ${deadlineGuard(context, deadline)}
         returning 1
       )
-    select (select count(*) from updated)::text, (select count(*) from live)::text
+    select case
+      when exists (select 1 from updated) then 'ok'
+      when not exists (select 1 from live) then 'missing'
+      when (
+        select ${entryHolds(context, sql`t.data`, condition)} and not ${fitsLimits(context, patch)}
+        from
+          live as t,
+          lateral (select t.data || '{}'::jsonb as base offset 0) as d,
+          lateral ${patchedTotals(context, patch)} as z
+      ) then 'too-large'
+      else 'conflict'
+    end
   `.values();
 }

@@ -1,5 +1,5 @@
 import type { Fragment } from 'postgres';
-import type { StoreContext } from '../store-context.js';
+import type { FragmentContext } from '../store-context.js';
 
 /** A patch's parts as statement parameters (JSON texts), built by `encodePatch`. */
 export interface EncodedPatchData {
@@ -19,9 +19,13 @@ export interface EncodedPatchData {
  * the statement runs (`base - removed || set`), so concurrent patches of different keys all
  * survive. Each set entry gets its insertion position `o`: a replaced key keeps its old one, a new
  * key gets the next one after the highest kept, in the patch's order (see `stored-entries.ts`).
+ *
+ * `offset 0` keeps each subquery from being inlined into the uses of its columns: inlined, `kept`
+ * (`base - removed`) would be evaluated once per use, and on a TOASTed `data` each evaluation
+ * fetches and decompresses the whole value again.
  */
 export function patchedData(
-  context: StoreContext,
+  context: FragmentContext,
   base: Fragment,
   patch: EncodedPatchData,
 ): Fragment {
@@ -40,7 +44,9 @@ export function patchedData(
         select case when ${patch.clear}::boolean then '{}'::jsonb
           else ${base} - array(select jsonb_array_elements_text(${patch.remove}::text::jsonb))
         end as kept
+        offset 0
       ) b
+      offset 0
     ) k
   )`;
 }
