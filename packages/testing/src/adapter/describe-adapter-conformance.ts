@@ -24,7 +24,8 @@ export const adapterScenarios: readonly AdapterScenario[] = [
 /**
  * Why `scenario` cannot run on `store`, or `undefined` when it can: a scenario that moves the
  * manual clock (`needsManualClock`) cannot run on a store that keeps real time, and one that lists
- * or revokes a user's sessions (`needsUserIndex`) cannot run on a store without a user index.
+ * or revokes a user's sessions (`needsUserIndex`) cannot run on a store without a user index, nor
+ * one using `session.update` (`needsConditionalPatch`) on a store without `patchIf`.
  * `built` is the store the options built, when known: only it tells whether there is an index.
  */
 export function scenarioSkipReason(
@@ -40,6 +41,12 @@ export function scenarioSkipReason(
     built.capabilities.userIndex !== true
   )
     return `needs a user index: it lists and revokes a user's sessions, and the store under test ("${built.name}") has none (capabilities.userIndex)`;
+  if (
+    scenario.needsConditionalPatch === true &&
+    built !== undefined &&
+    built.capabilities.conditionalPatch !== true
+  )
+    return `needs a conditional patch: it uses session.update(), and the store under test ("${built.name}") has none (capabilities.conditionalPatch)`;
   return undefined;
 }
 

@@ -17,6 +17,11 @@ export interface AdapterScenario {
    * skipped, with the reason.
    */
   readonly needsUserIndex?: boolean;
+  /**
+   * True when the scenario uses `session.update` (optimistic compare-and-set). It then runs only
+   * on a store with `capabilities.conditionalPatch`; on another it is reported as skipped.
+   */
+  readonly needsConditionalPatch?: boolean;
   readonly run: (context: ScenarioContext) => Promise<void>;
 }
 

@@ -763,6 +763,7 @@ export const hostileLifecycleScenarios: readonly AdapterScenario[] = [
   },
   {
     name: 'optimistic update: 100 parallel increments of one counter end at exactly 100',
+    needsConditionalPatch: true,
     async run(ctx) {
       const app = await ctx.app();
       const client = new ScenarioClient(app);
