@@ -16,11 +16,19 @@ import fc from 'fast-check';
 import { expect, vi } from 'vitest';
 
 /**
- * The environment, where the runtime has one: these tests are also bundled for Bun, Deno and
- * workerd (examples/runtimes), so nothing here may need a Node API.
+ * An environment variable, where the runtime has an environment and lets us read it: these tests
+ * are also bundled for Bun, Deno (which throws without --allow-env) and workerd
+ * (examples/runtimes), so nothing here may need a Node API or a permission.
  */
-const env: Readonly<Record<string, string | undefined>> =
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+function readEnv(name: string): string | undefined {
+  try {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+      ?.env;
+    return env?.[name];
+  } catch {
+    return undefined;
+  }
+}
 
 /** The seed every property uses unless `FUZZ_SEED` says otherwise. */
 export const DEFAULT_FUZZ_SEED = 0x5e55_10f5;
@@ -40,15 +48,15 @@ function readSeed(text: string | undefined): number {
 }
 
 /** The seed of this run: `FUZZ_SEED`, or the fixed default. */
-export const fuzzSeed: number = readSeed(env.FUZZ_SEED);
+export const fuzzSeed: number = readSeed(readEnv('FUZZ_SEED'));
 
 /** `FUZZ_RUNS` when set: the run count of a long fuzzing session. */
-export const fuzzRuns: number | undefined = readInteger('FUZZ_RUNS', env.FUZZ_RUNS);
+export const fuzzRuns: number | undefined = readInteger('FUZZ_RUNS', readEnv('FUZZ_RUNS'));
 if (fuzzRuns !== undefined && fuzzRuns < 1) {
   throw new Error(`FUZZ_RUNS must be at least 1, got ${fuzzRuns}.`);
 }
 
-const fuzzPath: string | undefined = env.FUZZ_PATH || undefined;
+const fuzzPath: string | undefined = readEnv('FUZZ_PATH') || undefined;
 
 if (fuzzRuns !== undefined || fuzzPath !== undefined) {
   // A long run takes as long as it takes; this applies to the importing test file only.

@@ -314,10 +314,23 @@ export const hostileInputScenarios: readonly AdapterScenario[] = [
         ...names.map((name) => ({ label: `${show(name)}=<token>`, cookie: `${name}=${token}` })),
       ];
       ctx.resetCalls();
+      let delivered = 0;
       await inBatches(lines, 8, async ({ label, cookie }) => {
-        const reply = await client.sendRaw('GET', '/get/user', [['cookie', cookie]]);
+        let reply: Awaited<ReturnType<typeof client.sendRaw>>;
+        try {
+          reply = await client.sendRaw('GET', '/get/user', [['cookie', cookie]]);
+        } catch (error) {
+          // A driver that goes through a Fetch client over a real socket (undici, Deno, Bun)
+          // refuses control characters and code points above U+00FF before anything is sent:
+          // such a request never reaches the app. A server that died instead is caught by
+          // `expectStillServing` below.
+          if (!client.sendsRawLines && error instanceof TypeError) return;
+          throw error;
+        }
+        delivered++;
         expectDefinedOutcome(reply, label, { refusals: [400] });
       });
+      expect(delivered, 'variants that reached the app').toBeGreaterThan(0);
       expectNoStoreCall(ctx, 'non-ASCII and control characters');
       await expectStillServing(client, token, 'ada');
     },
