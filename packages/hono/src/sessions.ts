@@ -80,8 +80,14 @@ export function sessions<
     if (!shouldCommit({ failed: c.error !== undefined, status: c.res.status }, options)) return;
     // A commit failure throws from here: Hono's compose hands it to onError like a handler error.
     const { headers } = await session.commit();
-    // After next() the response is final; c.header copies it first, so immutable headers (a
-    // returned fetch() or Response.redirect()) still get the cookie, and streams stay unread.
-    for (const [name, value] of headers) c.header(name, value, { append: true });
+    if (headers.length === 0) return;
+    // After next() the response is final. Its headers are usually mutable (c.text, c.json, ...):
+    // append in place. Immutable ones (a returned fetch() or Response.redirect()) throw, and then
+    // c.header copies the response first (streams stay unread), which costs a new Response.
+    try {
+      for (const [name, value] of headers) c.res.headers.append(name, value);
+    } catch {
+      for (const [name, value] of headers) c.header(name, value, { append: true });
+    }
   };
 }
