@@ -9,6 +9,7 @@ import { createStoreEncryptor } from '../encryption/store-encryptor.js';
 import { SessionError, type SessionErrorCode } from '../errors/session-error.js';
 import { type ExpiryPolicy, resolveExpiryPolicy } from '../expiry/expiry-policy.js';
 import { VerifiedTokenCache } from '../session/verified-token-cache.js';
+import type { RecordLimits } from '../store/session-record.js';
 import type { SessionStore } from '../store/session-store.js';
 import { createCookieTransport } from '../transport/cookie-transport.js';
 import { createHeaderTransport } from '../transport/header-transport.js';
@@ -36,6 +37,8 @@ export interface SessionConfig {
   readonly maxBytes: number;
   readonly maxKeys: number;
   readonly maxKeyLength: number;
+  /** `maxBytes` and `maxKeys` as the bound every patch carries (made once, not per write). */
+  readonly recordLimits: RecordLimits;
   readonly requireConsent: boolean;
   readonly clock: Clock;
   /** Per-code HTTP status overrides for thrown `SessionError`s. */
@@ -108,6 +111,8 @@ export function resolveSessionConfig(options: SessionManagerOptions): SessionCon
     options.encryption === undefined
       ? (store: SessionStore) => store
       : createStoreEncryptor(options.encryption, (key) => emit({ type: 'value-undecodable', key }));
+  const maxBytes = positiveInteger(limits?.maxBytes, 64 * 1024, 'limits.maxBytes');
+  const maxKeys = positiveInteger(limits?.maxKeys, 1_000, 'limits.maxKeys');
   return {
     store: checkedStore === undefined ? undefined : wrapStore(checkedStore),
     wrapStore,
@@ -119,8 +124,9 @@ export function resolveSessionConfig(options: SessionManagerOptions): SessionCon
     codec:
       options.codec ??
       createJsonCodec({ maxDepth: positiveInteger(limits?.maxDepth, 32, 'limits.maxDepth') }),
-    maxBytes: positiveInteger(limits?.maxBytes, 64 * 1024, 'limits.maxBytes'),
-    maxKeys: positiveInteger(limits?.maxKeys, 1_000, 'limits.maxKeys'),
+    maxBytes,
+    maxKeys,
+    recordLimits: { maxBytes, maxKeys },
     maxKeyLength: positiveInteger(limits?.maxKeyLength, 256, 'limits.maxKeyLength'),
     requireConsent: options.requireConsent ?? false,
     clock: options.clock ?? systemClock,

@@ -799,7 +799,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
    * the record as the write leaves it (the engine's own check saw only this request's view).
    */
   #limited(patch: SessionPatch): SessionPatch {
-    return { ...patch, limits: { maxBytes: this.#config.maxBytes, maxKeys: this.#config.maxKeys } };
+    return { ...patch, limits: this.#config.recordLimits };
   }
 
   #grewElsewhere(): SessionError {
