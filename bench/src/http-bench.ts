@@ -106,7 +106,6 @@ const FRAMEWORKS: Record<FrameworkId, Framework> = {
   express: {
     id: 'express',
     title: 'Express',
-    noOurs: 'there is no @sessions/express adapter yet',
     peerMemory: 'express-session (MemoryStore)',
     peerRedis: 'express-session + connect-redis',
     peerMemoryBound:
@@ -226,7 +225,9 @@ function startServer(framework: Framework, variant: Variant, port: number): Prom
       REDIS_URL,
     },
     execPath: 'taskset',
-    execArgv: ['-c', '1', process.execPath, '--import', 'tsx', '--conditions=@sessions/source'],
+    // Servers load the workspace packages' built `dist` (what users run), not `src` through tsx's
+    // transform (which adds a `__name` call to every function created per request).
+    execArgv: ['-c', '1', process.execPath, '--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   live.add(child);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
  * `E2E_DEMOS=web,hono` narrows the list (while a demo is being built); by default every demo runs,
  * and a demo whose folder is missing fails rather than being skipped.
  */
-const ALL_DEMOS = ['web', 'hono', 'fastify', 'koa'] as const;
+const ALL_DEMOS = ['web', 'hono', 'fastify', 'koa', 'express'] as const;
 
 /** Debian's `chromium` package (`scripts/ensure-chromium.sh`): never a browser download. */
 const CHROMIUM = '/usr/bin/chromium';

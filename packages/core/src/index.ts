@@ -5,10 +5,31 @@ export { managerFromOptions, shouldCommit } from './adapter/adapter-options.js';
 export type { HeaderSource, NodeIncomingHeaders } from './adapter/header-source.js';
 // For adapter authors
 export { nodeHeaderSource } from './adapter/header-source.js';
+// Client binding
+export type {
+  ClientBindingOptions,
+  ClientBindingRequest,
+  IpPrefixOptions,
+} from './binding/client-binding-options.js';
 export type { JsonCodecOptions } from './codec/json-codec.js';
-export { createJsonCodec, jsonCodec } from './codec/json-codec.js';
+export {
+  createJsonCodec,
+  jsonCodec,
+  reviveTaggedObject,
+  toTaggedValue,
+} from './codec/json-codec.js';
 // Codecs
-export type { SessionCodec } from './codec/session-codec.js';
+export type {
+  AnySessionCodec,
+  BinarySessionCodec,
+  SessionCodec,
+} from './codec/session-codec.js';
+export {
+  decodeStoredValue,
+  isBinaryValue,
+  storedValueByteLength,
+  storedValuesEqual,
+} from './codec/stored-value.js';
 // Transport, cookies and crypto (for adapter authors and advanced use)
 export type { CookieOptions, SameSite } from './cookie/cookie-options.js';
 export type { CookiePair } from './cookie/parse-cookie-header.js';
@@ -21,6 +42,10 @@ export {
   isWellFormedSessionId,
   SESSION_ID_LENGTH,
 } from './crypto/session-id.js';
+export {
+  isWellFormedCustomSessionId,
+  MAX_CUSTOM_SESSION_ID_LENGTH,
+} from './crypto/session-id-format.js';
 export type { Secret } from './crypto/signer.js';
 export {
   isUserSessionHandle,
@@ -44,6 +69,7 @@ export type { OpenSessionOptions, SessionManager } from './manager/session-manag
 // Manager and session
 export { createSessionManager } from './manager/session-manager.js';
 export type { SessionLimits, SessionManagerOptions } from './manager/session-manager-options.js';
+export type { StoreMaintenanceOptions } from './manager/store-maintenance.js';
 export type {
   ListUserSessionsOptions,
   RevokeUserSessionOptions,
@@ -83,11 +109,12 @@ export type {
   SessionPatch,
   SessionRecord,
   StoredEntry,
+  StoredValue,
   UserSessionRecord,
   WriteResult,
 } from './store/session-record.js';
 export type { SessionStore, StoreCapabilities } from './store/session-store.js';
-export { withDeadline } from './store/with-deadline.js';
+export { withDeadline, withTimeout } from './store/with-deadline.js';
 export type { HeaderTransportOptions } from './transport/header-transport.js';
 export type { ResponseHeader, SessionTransport } from './transport/session-transport.js';
 export type { Awaitable } from './types/awaitable.js';
@@ -103,7 +130,7 @@ export type {
   ValidSessionData,
 } from './types/session-value.js';
 export { appendResponseHeaders } from './web/append-response-headers.js';
-export type { SessionHandler } from './web/with-session.js';
+export type { SessionHandler, WithSessionOptions } from './web/with-session.js';
 
 // Web-standard handlers
 export { withSession } from './web/with-session.js';

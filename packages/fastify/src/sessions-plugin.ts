@@ -46,6 +46,8 @@ const plugin: FastifyPluginAsync<FastifySessionsOptions> = async (app, options) 
     request.session = manager.session(nodeHeaderSource(request.headers, request.raw.rawHeaders), {
       // Built only if a cookie is issued before the plain-HTTP warning has fired.
       url: () => `${request.protocol}://${request.host}${request.url}`,
+      // For client binding; `request.ip` honours Fastify's `trustProxy` setting.
+      clientAddress: () => request.ip,
     });
     next();
   };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestApp, sessionPair, setCookies } from './support/harness.js';
 
 describe('commit in onSend', () => {
-  it('reply.redirect carries the Set-Cookie (303 after sign-in, 302 after a write)', async () => {
+  it('reply.redirect carries the Set-Cookie (303 after sign-in, 302 after a first write)', async () => {
     const { app, calls } = createTestApp();
     app.post('/login', async (request, reply) => {
       await request.session.regenerate({ keep: [] });
@@ -21,11 +21,18 @@ describe('commit in onSend', () => {
     const cookie = sessionPair(setCookies(login.headers));
     expect(cookie).toMatch(/^sid=[\w-]{43}\.[\w-]{43}$/);
     calls.length = 0;
-    const note = await app.inject({ method: 'POST', url: '/note', headers: { cookie } });
+    // A new visitor's first write creates the session: its cookie rides on the redirect.
+    const note = await app.inject({ method: 'POST', url: '/note' });
     expect(note.statusCode).toBe(302);
     expect(note.headers.location).toBe('/notes');
+    expect(calls).toEqual(['create']);
+    expect(sessionPair(setCookies(note.headers))).toMatch(/^sid=[\w-]{43}\.[\w-]{43}$/);
+    // A returning visitor's write within the touch interval keeps the expiry: no new cookie.
+    calls.length = 0;
+    const again = await app.inject({ method: 'POST', url: '/note', headers: { cookie } });
+    expect(again.statusCode).toBe(302);
     expect(calls).toEqual(['load', 'patch']);
-    expect(sessionPair(setCookies(note.headers))).toBe(cookie);
+    expect(setCookies(again.headers)).toEqual([]);
   });
 
   it('an async handler that calls reply.send() early and returns reply commits once', async () => {

@@ -1,5 +1,8 @@
 import {
+  type HeaderSource,
   managerFromOptions,
+  type NodeIncomingHeaders,
+  nodeHeaderSource,
   type RegisteredSessionData,
   type Session,
   type SessionAdapterOptions,
@@ -9,6 +12,7 @@ import {
   type ValidSessionData,
 } from '@sessions/core';
 import type { Context, Env, MiddlewareHandler } from 'hono';
+import { connectionAddress } from './client-address.js';
 
 /**
  * The Hono `Env` the middleware adds: `c.get('session')` and `c.var.session` are a
@@ -18,6 +22,25 @@ import type { Context, Env, MiddlewareHandler } from 'hono';
 export type SessionEnv<Data extends SessionData = RegisteredSessionData> = {
   Variables: { session: Session<Data> };
 };
+
+/** What `@hono/node-server` puts in `c.env`: Node's own request. */
+interface NodeServerBindings {
+  readonly incoming?: { readonly headers?: NodeIncomingHeaders; readonly rawHeaders?: unknown };
+}
+
+/**
+ * The request headers as the engine reads them. On `@hono/node-server`, Node's own headers are
+ * read in place: going through `c.req` would first build a Fetch `Request` and copy every header
+ * into a validated `Headers` object, the largest cost of a session request there. Elsewhere (Bun,
+ * Deno, Workers, `app.request`) the request already is a Fetch `Request`.
+ */
+function requestHeaders(c: Context): HeaderSource {
+  const incoming = (c.env as NodeServerBindings | undefined)?.incoming;
+  if (incoming?.headers !== undefined && Array.isArray(incoming.rawHeaders)) {
+    return nodeHeaderSource(incoming.headers, incoming.rawHeaders as readonly string[]);
+  }
+  return { get: (name) => c.req.header(name) ?? null };
+}
 
 /**
  * Options of {@link sessions}: the manager's options (or `{ manager }`), `commitOnError`, and
@@ -37,6 +60,17 @@ export type HonoSessionOptions<
    * ```
    */
   storeFor?: ((c: Context<E>) => SessionStore) | undefined;
+  /**
+   * The client's IP address, for client binding (`binding.ip`; called only when a binding needs
+   * it). Default: the connection's peer on `@hono/node-server`, `Deno.serve` and `Bun.serve`, which
+   * behind a proxy is the proxy. Hono has no trust-proxy setting: read a forwarding header only
+   * when your own proxy sets it and clients cannot, e.g. on Cloudflare Workers:
+   *
+   * ```ts
+   * clientAddress: (c) => c.req.header('cf-connecting-ip')
+   * ```
+   */
+  clientAddress?: ((c: Context<E>) => string | undefined) | undefined;
 };
 
 /**
@@ -58,15 +92,28 @@ export function sessions<
   E extends Env = Env,
 >(options: HonoSessionOptions<Data, E>): MiddlewareHandler<SessionEnv<Data>> {
   const manager = managerFromOptions<Data>(options);
+  const clientAddress: (c: Context<E>) => string | undefined =
+    options.clientAddress ?? connectionAddress;
   return async (c, next) => {
     // Hono types a middleware by the env it adds; at run time `c` is the app's context, carrying
     // the bindings of the app's env `E`.
     const store = options.storeFor?.(c as unknown as Context<E>);
     // Headers and URL are read only if the session is used: on @hono/node-server, touching
     // `c.req.raw` builds a Request (and its Headers) that an untouched request never needs.
+    let headers: HeaderSource | undefined;
     const session = manager.session(
-      { get: (name) => c.req.header(name) ?? null },
-      { store, url: () => c.req.url },
+      {
+        get: (name) => {
+          headers ??= requestHeaders(c);
+          return headers.get(name);
+        },
+      },
+      {
+        store,
+        url: () => c.req.url,
+        // Read only when client binding needs it (never when binding is off).
+        clientAddress: () => clientAddress(c as unknown as Context<E>),
+      },
     );
     c.set('session', session);
     try {
@@ -79,15 +126,15 @@ export function sessions<
     }
     if (!shouldCommit({ failed: c.error !== undefined, status: c.res.status }, options)) return;
     // A commit failure throws from here: Hono's compose hands it to onError like a handler error.
-    const { headers } = await session.commit();
-    if (headers.length === 0) return;
+    const { headers: outgoing } = await session.commit();
+    if (outgoing.length === 0) return;
     // After next() the response is final. Its headers are usually mutable (c.text, c.json, ...):
     // append in place. Immutable ones (a returned fetch() or Response.redirect()) throw, and then
     // c.header copies the response first (streams stay unread), which costs a new Response.
     try {
-      for (const [name, value] of headers) c.res.headers.append(name, value);
+      for (const [name, value] of outgoing) c.res.headers.append(name, value);
     } catch {
-      for (const [name, value] of headers) c.header(name, value, { append: true });
+      for (const [name, value] of outgoing) c.header(name, value, { append: true });
     }
   };
 }

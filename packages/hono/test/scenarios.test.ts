@@ -1,3 +1,4 @@
+import { msgpackCodec } from '@sessions/codec-msgpack';
 import { type AdapterConformanceOptions, describeAdapterConformance } from '@sessions/testing';
 import { beforeAll } from 'vitest';
 import { inProcess, overNodeServer } from './support/drivers.js';
@@ -10,6 +11,12 @@ const suites: AdapterConformanceOptions[] = [
   {
     name: 'hono (@hono/node-server)',
     createApp: (options) => overNodeServer(scenarioApp(options)),
+  },
+  // Every scenario again with binary values: the MessagePack codec on the memory store.
+  {
+    name: 'hono (app.request, msgpack codec)',
+    createApp: (options) => inProcess(scenarioApp(options)),
+    codec: msgpackCodec,
   },
 ];
 for (const suite of suites) describeAdapterConformance(suite);

@@ -52,9 +52,11 @@ export function sessions<Data extends ValidSessionData<Data> = RegisteredSession
     for (const [name, value] of headers) ctx.append(name, value);
   };
   return async function sessionMiddleware(ctx, next) {
-    // ctx.href honours `app.proxy` (X-Forwarded-Proto), so the insecure-request event is right.
+    // ctx.href honours `app.proxy` (X-Forwarded-Proto), so the insecure-request event is right;
+    // ctx.ip likewise honours it (X-Forwarded-For) for client binding, and is '' when unknown.
     const session = manager.session(nodeHeaderSource(ctx.req.headers, ctx.req.rawHeaders), {
       url: () => ctx.href,
+      clientAddress: () => ctx.ip || undefined,
     });
     ctx.session = session;
     try {

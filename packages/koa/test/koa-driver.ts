@@ -47,6 +47,7 @@ export function scenarioApp(KoaApp: KoaConstructor) {
   return async (options: SessionAdapterOptions<ScenarioData>): Promise<AdapterDriver> => {
     const manager = managerFromOptions<ScenarioData>(options);
     const app = new KoaApp();
+    app.proxy = true; // the client address comes from X-Forwarded-For
     app.use(sessions<ScenarioData>({ ...options, manager }));
     app.use(async (ctx) => {
       const result = await handleScenario(

@@ -5,15 +5,14 @@ import type { SessionPatch, SessionRecord, StoredEntry } from '@sessions/core';
  * to two stores across several awaits, and shares one cold read between concurrent loads, so it
  * takes a private snapshot of every input when the call is made and gives every caller its own
  * output. One level of copying is enough: entry values and every meta field are immutable
- * primitives; only the Maps, the entry objects, the meta object and the `remove` array are
- * mutable.
+ * primitives, except binary values (bytes from a binary codec), copied with their entry; only the
+ * Maps, the entry objects, the meta object and the `remove` array are otherwise mutable.
  */
 
 /** A fresh entry; an absent per-key expiry stays absent (never `expiresAt: undefined`). */
 export function copyEntry(entry: StoredEntry): StoredEntry {
-  return entry.expiresAt === undefined
-    ? { value: entry.value }
-    : { value: entry.value, expiresAt: entry.expiresAt };
+  const value = typeof entry.value === 'string' ? entry.value : entry.value.slice();
+  return entry.expiresAt === undefined ? { value } : { value, expiresAt: entry.expiresAt };
 }
 
 /** A fresh entries Map holding fresh entry objects. */

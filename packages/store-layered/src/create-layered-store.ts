@@ -223,6 +223,9 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
 
   const deleteExpired = cold.deleteExpired;
   const hasDeleteExpired = cold.capabilities.deleteExpired && typeof deleteExpired === 'function';
+  // Counting is cold's: hot holds an arbitrary subset of the sessions (copies of recent ones).
+  const coldCount = cold.countSessions;
+  const countKind = typeof coldCount === 'function' ? cold.capabilities.count : undefined;
   // The user index is cold's: hot holds copies that may vanish at any time, so it can never say
   // which sessions a user has.
   const { listUserSessions, destroyUserSessions } = cold;
@@ -245,6 +248,10 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       conditionalPatch: hasConditionalPatch,
       // Size limits are checked where the write lands: in cold, the authority.
       recordLimits: cold.capabilities.recordLimits === true,
+      ...(countKind === undefined ? {} : { count: countKind }),
+      // Values pass through to both layers, so both must hold bytes.
+      binaryValues:
+        hot.capabilities.binaryValues === true && cold.capabilities.binaryValues === true,
     },
     hot,
     cold,
@@ -327,6 +334,9 @@ export function createLayeredStore(options: LayeredStoreOptions): LayeredStore {
       if (sweepHot !== undefined) await guard.call('deleteExpired', () => sweepHot.call(hot));
       return removed;
     };
+  }
+  if (countKind !== undefined && coldCount !== undefined) {
+    store.countSessions = () => onCold('countSessions', () => coldCount.call(cold));
   }
   if (hasConditionalPatch) {
     store.patchIf = async (key, condition, patch): Promise<ConditionalWriteResult> => {

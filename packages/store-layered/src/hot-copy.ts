@@ -1,4 +1,4 @@
-import type { SessionPatch, SessionRecord } from '@sessions/core';
+import type { SessionPatch, SessionRecord, StoredEntry } from '@sessions/core';
 import { copyEntry } from './copy-record.js';
 
 /**
@@ -81,7 +81,9 @@ export function leaseRecord(token: string, now: number): SessionRecord {
  * erase the lease token, and then any fill could pass for the lease owner's.
  */
 export function fillPatch(token: string, record: SessionRecord, plan: FillPlan): SessionPatch {
-  const set = new Map([[FILL_KEY, { value: `${token}:${plan.kind}:${record.expiresAt}` }]]);
+  const set = new Map<string, StoredEntry>([
+    [FILL_KEY, { value: `${token}:${plan.kind}:${record.expiresAt}` }],
+  ]);
   if (plan.kind === 'cold-only') {
     // A marker only: no data, and the lease's meta stays as it is.
     return { set, remove: [], clear: false, expiresAt: plan.hotExpiresAt };
@@ -112,6 +114,7 @@ export function readHotRecord(hot: SessionRecord | undefined): HotView {
   const fillText = hot.entries.get(FILL_KEY)?.value;
   if (lease === undefined) return { kind: 'invalid' };
   if (fillText === undefined) return { kind: 'filling' };
+  if (typeof fillText !== 'string') return { kind: 'invalid' };
   const fill = parseFill(fillText);
   if (fill === undefined || fill.token !== lease) return { kind: 'invalid' };
   if (fill.kind === 'cold-only') return { kind: 'cold-only' };

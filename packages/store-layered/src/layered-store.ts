@@ -14,8 +14,8 @@ import type {
 
 /**
  * A {@link SessionStore} made of a hot cache over a cold authority. Every method is async.
- * `capabilities` are the cold store's: rotation is as atomic as cold's, and `deleteExpired`, the
- * user index (`listUserSessions`, `destroyUserSessions`) and `patchIf` exist exactly when cold has
+ * `capabilities` are the cold store's: rotation is as atomic as cold's, and `deleteExpired`,
+ * `countSessions`, the user index (`listUserSessions`, `destroyUserSessions`) and `patchIf` exist exactly when cold has
  * them.
  */
 export interface LayeredStore extends SessionStore {
@@ -50,6 +50,11 @@ export interface LayeredStore extends SessionStore {
    * (hot copies never outlive their records, but a memory store keeps expired ones until swept).
    */
   deleteExpired?(): Promise<number>;
+  /**
+   * Present when cold can count (`capabilities.count`, copied from cold): cold's count alone, as
+   * exact as cold's. Hot holds copies of some sessions only, so it is never asked.
+   */
+  countSessions?(): Promise<number>;
   /**
    * Present when cold has a user index (`capabilities.userIndex`): cold's listing, never served
    * from hot (a copy cannot know about sessions it does not hold).

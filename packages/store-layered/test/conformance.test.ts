@@ -1,3 +1,4 @@
+import { msgpackCodec } from '@sessions/codec-msgpack';
 import { createMemoryStore } from '@sessions/core';
 import { createPostgresStore } from '@sessions/store-postgres';
 import { createRedisStore } from '@sessions/store-redis';
@@ -46,16 +47,37 @@ if (redis === undefined || !postgresUp) {
     await Promise.all([redis.quit(), sql.end({ timeout: 5 })]);
   });
 
+  // Each test gets prefixes and a table of its own (the count group checks absolute numbers),
+  // under the run's, and removed with them.
+  let tests = 0;
+
   // Redis over Postgres: both compare expiry with their servers' real clocks.
   describeStoreConformance({
     name: 'layered: redis over postgres',
-    createStore: () => ({
-      store: createLayeredStore({
-        hot: createRedisStore(redis, { prefix: hotPrefix }),
-        cold: createPostgresStore(sql, { schema }),
-      }),
-      usesClock: false,
-    }),
+    createStore: async () => {
+      const n = ++tests;
+      const cold = createPostgresStore(sql, { schema, table: `t${n}` });
+      await cold.migrate();
+      return {
+        store: createLayeredStore({
+          hot: createRedisStore(redis, { prefix: `${hotPrefix}t${n}:` }),
+          cold,
+        }),
+        usesClock: false,
+      };
+    },
+  });
+
+  // Memory over Postgres with the MessagePack codec: binary values through both layers (the Redis
+  // store does not hold binary values yet).
+  describeStoreConformance({
+    name: 'layered: memory over postgres',
+    codec: msgpackCodec,
+    createStore: async () => {
+      const cold = createPostgresStore(sql, { schema, table: `t${++tests}` });
+      await cold.migrate();
+      return { store: createLayeredStore({ hot: createMemoryStore(), cold }), usesClock: false };
+    },
   });
 
   // Memory over Redis: a fresh per-process cache each test, on the real clock like Redis.
@@ -64,7 +86,7 @@ if (redis === undefined || !postgresUp) {
     createStore: () => ({
       store: createLayeredStore({
         hot: createMemoryStore(),
-        cold: createRedisStore(redis, { prefix: coldPrefix }),
+        cold: createRedisStore(redis, { prefix: `${coldPrefix}t${++tests}:` }),
       }),
       usesClock: false,
     }),

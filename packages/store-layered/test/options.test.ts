@@ -73,7 +73,7 @@ describe('options', () => {
     expect(store.cold).toBe(cold);
   });
 
-  it('capabilities are cold’s; deleteExpired, the user index and patchIf exist exactly when cold has them', () => {
+  it('capabilities are cold’s; deleteExpired, countSessions, the user index and patchIf exist exactly when cold has them', () => {
     const withSweep = createLayeredStore({ hot, cold });
     expect(withSweep.capabilities).toEqual({
       atomicRotate: true,
@@ -81,9 +81,11 @@ describe('options', () => {
       userIndex: true,
       conditionalPatch: true,
       recordLimits: true,
+      count: 'exact',
     });
     expect(typeof withSweep.patchIf).toBe('function');
     expect(typeof withSweep.deleteExpired).toBe('function');
+    expect(typeof withSweep.countSessions).toBe('function');
     expect(typeof withSweep.listUserSessions).toBe('function');
     expect(typeof withSweep.destroyUserSessions).toBe('function');
     const without = createLayeredStore({ hot, cold: withoutDeleteExpired(cold) });
@@ -96,6 +98,7 @@ describe('options', () => {
     });
     expect(without.patchIf).toBeUndefined();
     expect(without.deleteExpired).toBeUndefined();
+    expect(without.countSessions).toBeUndefined();
     expect(without.listUserSessions).toBeUndefined();
     expect(without.destroyUserSessions).toBeUndefined();
     // Hot's capabilities do not matter.
@@ -106,6 +109,7 @@ describe('options', () => {
       userIndex: true,
       conditionalPatch: true,
       recordLimits: true,
+      count: 'exact',
     });
   });
 
@@ -118,6 +122,16 @@ describe('options', () => {
     expect(await l.store.deleteExpired?.()).toBe(3);
     expect(l.hotMemory.size).toBe(1);
     expect(l.coldMemory.size).toBe(1);
+  });
+
+  it('countSessions is cold’s count, whatever hot holds', async () => {
+    const l = memoryLayers();
+    const now = l.clock.now();
+    for (let i = 0; i < 3; i++) await l.store.create(newKey(), recordOf(now));
+    await l.hotMemory.create(newKey(), recordOf(now));
+    expect(await l.store.countSessions?.()).toBe(3);
+    await l.coldMemory.create(newKey(), recordOf(now));
+    expect(await l.store.countSessions?.()).toBe(4);
   });
 
   it('a throwing event listener fails nothing', async () => {

@@ -21,6 +21,7 @@ import { type PostgresStoreOptions, resolveOptions } from './postgres-store-opti
 import { rowToRecord, rowToUserSession } from './row-to-record.js';
 import { checkTransformKeepsNames } from './sql-identifiers.js';
 import { createStatementRunner } from './statement-runner.js';
+import { countStatement } from './statements/count.js';
 import { createStatement } from './statements/create.js';
 import { destroyStatement } from './statements/destroy.js';
 import { destroyUserSessionsStatement } from './statements/destroy-user-sessions.js';
@@ -80,6 +81,12 @@ export interface PostgresStore extends SessionStore {
    * from a scheduled job, or use {@link PostgresStore.startCleanup}.
    */
   deleteExpired(): Promise<number>;
+  /**
+   * See {@link SessionStore.countSessions}: exact. One `SELECT count(*) ... WHERE expires_at >
+   * now()`, a range scan of the `expires_at` index over the live rows: O(live sessions), bounded
+   * by `timeoutMs` like every operation (give an admin job's store a longer one on a big table).
+   */
+  countSessions(): Promise<number>;
   /**
    * Creates or upgrades the schema (see the README): idempotent, versioned, safe to run from many
    * instances at once. When it resolves, the table exists. Not bounded by `timeoutMs`: it may
@@ -186,6 +193,9 @@ export function createPostgresStore(sql: Sql, options: PostgresStoreOptions = {}
       userIndex: true,
       conditionalPatch: true,
       recordLimits: true,
+      count: 'exact',
+      // Bytes are kept base64-encoded in the jsonb entry (see `stored-entries.ts`).
+      binaryValues: true,
     },
     schema: names.schema,
     table: names.table,
@@ -270,6 +280,15 @@ export function createPostgresStore(sql: Sql, options: PostgresStoreOptions = {}
     },
 
     deleteExpired,
+
+    async countSessions(): Promise<number> {
+      const [row] = await run('countSessions', () => countStatement(context));
+      const counted = Number(row?.[0]);
+      if (!Number.isSafeInteger(counted)) {
+        throw new Error(`postgres store: count(*) returned ${String(row?.[0])}`);
+      }
+      return counted;
+    },
 
     async migrate(): Promise<void> {
       await migrate(context);

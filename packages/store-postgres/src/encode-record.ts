@@ -55,12 +55,17 @@ export function encodePatch(patch: SessionPatch): EncodedPatch {
  * server encoding (no character takes more than 4 bytes, nor fewer than one UTF-16 code unit), for
  * the cheap first check of `withinLimits`. Read after `encodeEntries` validated them.
  */
+function storedLength(value: StoredEntry['value']): number {
+  return typeof value === 'string' ? value.length : value.byteLength;
+}
+
 function setSize(set: ReadonlyMap<string, StoredEntry>): {
   setBytesBound: string;
   setKeys: string;
 } {
   let units = 0;
-  for (const [key, entry] of set) units += key.length + entry.value.length;
+  // A binary value's bytes are its length: within the bound as well.
+  for (const [key, entry] of set) units += key.length + storedLength(entry.value);
   return { setBytesBound: String(4 * units), setKeys: String(set.size) };
 }
 
@@ -92,7 +97,7 @@ function encodeBound(bound: unknown, name: string): string {
 
 /**
  * A `patchIf` condition as statement parameters (see {@link encodeRecord}). The expected value is
- * encoded exactly as a stored entry's value (`v`, or `j` for text Postgres cannot hold), so the
+ * encoded exactly as a stored entry's value (`v`, `j` for text Postgres cannot hold, `b` for bytes), so the
  * statement compares stored text with stored text.
  */
 export function encodeCondition(condition: EntryCondition): EncodedCondition {
@@ -105,14 +110,15 @@ export function encodeCondition(condition: EntryCondition): EncodedCondition {
   const { key, value } = condition;
   const checkedKey = checkKey(key);
   if (value === undefined) return { key: checkedKey, field: null, text: null };
-  if (typeof value !== 'string') {
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
     throw new SessionError(
       'INVALID_VALUE',
-      'postgres store: a patchIf condition value must be a string or undefined',
+      'postgres store: a patchIf condition value must be a string, a Uint8Array or undefined',
     );
   }
   const stored = encodeEntry({ value });
+  if (stored.b !== undefined) return { key: checkedKey, field: 'b', text: stored.b };
   return stored.j === undefined
-    ? { key: checkedKey, field: 'v', text: value }
+    ? { key: checkedKey, field: 'v', text: value as string }
     : { key: checkedKey, field: 'j', text: stored.j };
 }

@@ -17,6 +17,13 @@ import { SessionError, type SessionMeta, type StoredEntry } from '@sessions/core
  *   literal's escapes (`\u0000`, `\ud800`) are plain characters inside the jsonb string, and
  *   `JSON.parse` turns them back into the exact original text. The JSON codec never needs it (it
  *   writes a NUL inside a string as the six characters `\u0000`), so this is for custom codecs.
+ * - `b` instead of `v`: a binary value (bytes from a binary codec such as MessagePack), as
+ *   standard base64 with padding. Why in the jsonb and not in a `bytea` column: entries live in
+ *   one jsonb object per record, so every statement (patch merges, size totals, compare-and-set)
+ *   keeps working key by key; a separate column would need its own per-key framing and merge
+ *   logic. The cost is base64's third on disk (jsonb is compressed when large); the record-size
+ *   totals count the decoded bytes, as the engine does. SQL reads it with
+ *   `decode(data->'user'->>'b', 'base64')`.
  * - `x`: the per-key expiry (epoch ms), absent when the key lives as long as the session.
  * - `o`: insertion order. jsonb sorts object keys by length, but the engine hands keys back in
  *   the order they were first set (as the memory store's `Map` does), so each entry carries its
@@ -25,6 +32,7 @@ import { SessionError, type SessionMeta, type StoredEntry } from '@sessions/core
 export interface EncodedEntry {
   readonly v?: string;
   readonly j?: string;
+  readonly b?: string;
   readonly x?: number;
 }
 
@@ -42,8 +50,11 @@ export function checkKey(key: unknown): string {
 /** The stored form of one entry (see {@link EncodedEntry}). */
 export function encodeEntry(entry: StoredEntry): EncodedEntry {
   const { value, expiresAt } = entry;
-  if (typeof value !== 'string') {
-    throw new SessionError('INVALID_VALUE', 'postgres store: entry values must be strings');
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+    throw new SessionError(
+      'INVALID_VALUE',
+      'postgres store: entry values must be strings or Uint8Arrays',
+    );
   }
   if (expiresAt !== undefined && !Number.isFinite(expiresAt)) {
     throw new SessionError(
@@ -52,7 +63,11 @@ export function encodeEntry(entry: StoredEntry): EncodedEntry {
     );
   }
   const stored: EncodedEntry =
-    value.includes('\u0000') || !value.isWellFormed() ? { j: JSON.stringify(value) } : { v: value };
+    typeof value !== 'string'
+      ? { b: bytesToBase64(value) }
+      : value.includes('\u0000') || !value.isWellFormed()
+        ? { j: JSON.stringify(value) }
+        : { v: value };
   return expiresAt === undefined ? stored : { ...stored, x: expiresAt };
 }
 
@@ -89,17 +104,49 @@ export function decodeEntry(key: string, stored: unknown): StoredEntry {
     throw malformed(key, 'is not an object');
   }
   let value: unknown;
-  if (Object.hasOwn(stored, 'v')) {
+  if (Object.hasOwn(stored, 'b')) {
+    const base64 = (stored as { b: unknown }).b;
+    if (typeof base64 !== 'string' || !BASE64.test(base64)) throw malformed(key, 'has bad base64');
+    value = base64ToBytes(base64);
+  } else if (Object.hasOwn(stored, 'v')) {
     value = (stored as { v: unknown }).v;
   } else if (Object.hasOwn(stored, 'j')) {
     const literal = (stored as { j: unknown }).j;
     value = typeof literal === 'string' ? JSON.parse(literal) : undefined;
   }
-  if (typeof value !== 'string') throw malformed(key, 'has no string value');
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+    throw malformed(key, 'has no string or binary value');
+  }
   if (!Object.hasOwn(stored, 'x')) return { value };
   const expiresAt = (stored as { x: unknown }).x;
   if (typeof expiresAt !== 'number') throw malformed(key, 'has a non-numeric expiry');
   return { value, expiresAt };
+}
+
+/** Standard base64 with padding, as `bytesToBase64` writes it. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Bytes per `String.fromCharCode` call: well under any engine's argument limit. */
+const CHUNK = 0x2000;
+
+/**
+ * Bytes as standard, padded base64 (the form Postgres `decode(..., 'base64')` reads), with the
+ * Web `btoa` rather than Node's `Buffer`, so the store stays runtime-agnostic.
+ */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  }
+  return btoa(binary);
+}
+
+/** The bytes of a base64 text already checked against {@link BASE64}. */
+function base64ToBytes(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 function malformed(key: string, problem: string): Error {

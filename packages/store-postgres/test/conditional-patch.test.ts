@@ -4,6 +4,7 @@ import {
   type SessionMeta,
   type SessionPatch,
   type SessionRecord,
+  type StoredValue,
 } from '@sessions/core';
 import { createTestKey } from '@sessions/testing';
 import type { Sql } from 'postgres';
@@ -71,7 +72,7 @@ describe.skipIf(!available)('patchIf', () => {
     return row;
   }
 
-  async function storedValue(key: string, entry = 'n'): Promise<string | undefined> {
+  async function storedValue(key: string, entry = 'n'): Promise<StoredValue | undefined> {
     return (await store.load(key))?.entries.get(entry)?.value;
   }
 

@@ -1,3 +1,4 @@
+import { msgpackCodec } from '@sessions/codec-msgpack';
 import { describeStoreConformance } from '@sessions/testing';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe } from 'vitest';
@@ -24,14 +25,29 @@ describe.skipIf(!available)('postgres store', () => {
     await Promise.all([sql.end({ timeout: 5 }), unprepared.end({ timeout: 5 })]);
   });
 
-  // A fresh store per test on one shared pool: the store holds no state of its own.
+  // A fresh store per test on one shared pool: the store holds no state of its own. Each test gets
+  // a table of its own (the count group checks absolute numbers), dropped with the schema.
+  let tables = 0;
+  const freshStore = async (client: Sql) => {
+    const store = createPostgresStore(client, { schema, table: `t${++tables}` });
+    await store.migrate();
+    return { store, usesClock: false };
+  };
+
   describeStoreConformance({
     name: 'postgres',
-    createStore: () => ({ store: createPostgresStore(sql, { schema }), usesClock: false }),
+    createStore: () => freshStore(sql),
   });
 
   describeStoreConformance({
     name: 'postgres, prepare: false',
-    createStore: () => ({ store: createPostgresStore(unprepared, { schema }), usesClock: false }),
+    createStore: () => freshStore(unprepared),
+  });
+
+  // Binary values (base64 in the jsonb entry) through the engine, with the MessagePack codec.
+  describeStoreConformance({
+    name: 'postgres',
+    codec: msgpackCodec,
+    createStore: () => freshStore(sql),
   });
 });

@@ -192,6 +192,8 @@ describe('options', () => {
       userIndex: true,
       conditionalPatch: true,
       recordLimits: true,
+      binaryValues: true,
+      count: 'exact',
     });
   });
 

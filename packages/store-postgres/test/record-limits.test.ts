@@ -7,6 +7,7 @@ import {
   type SessionPatch,
   type SessionRecord,
   type StoredEntry,
+  storedValueByteLength,
 } from '@sessions/core';
 import { createTestKey } from '@sessions/testing';
 import type { Sql } from 'postgres';
@@ -27,7 +28,7 @@ const encoder = new TextEncoder();
 function measure(entries: ReadonlyMap<string, StoredEntry>): { bytes: number; keys: number } {
   let bytes = 0;
   for (const [key, entry] of entries) {
-    bytes += encoder.encode(key).length + encoder.encode(entry.value).length;
+    bytes += encoder.encode(key).length + storedValueByteLength(entry.value);
   }
   return { bytes, keys: entries.size };
 }

@@ -11,24 +11,24 @@ import {
   type WriteResult,
   withDeadline,
 } from '@sessions/core';
+import type { Cluster } from 'ioredis';
 import { decodeRecord, hashPairs } from './decode-record.js';
 import { encodeCondition, encodePatch, encodeRecord } from './encode-record.js';
 import { expireAtArg, instantText } from './instants.js';
 import { createKeyLayout } from './key-layout.js';
+import { countLive, purgeLive } from './live-index.js';
 import { patchArgs } from './lua/apply-patch.js';
-import { createArgs, createIndexedScript, createScript } from './lua/create-script.js';
-import { destroyScript } from './lua/destroy-script.js';
+import { createArgs } from './lua/create-script.js';
 import { indexAddScript } from './lua/index-add.js';
-import { conditionArgs, patchIfIndexedScript, patchIfScript } from './lua/patch-if-script.js';
-import { patchIndexedScript, patchScript } from './lua/patch-script.js';
-import { rotateIndexedScript, rotateScript } from './lua/rotate-script.js';
-import { touchScript } from './lua/touch-script.js';
+import { conditionArgs } from './lua/patch-if-script.js';
 import { newOpId } from './op-id.js';
 import { type RedisClient, storeCommands } from './redis-client.js';
 import type { RedisStore } from './redis-store.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './redis-store-options.js';
 import { rotateAcrossSlots } from './rotate-across-slots.js';
 import { type RedisScript, runScript } from './run-script.js';
+import { countByScan } from './scan-count.js';
+import { scriptSetFor } from './script-set.js';
 import { destroyUserSessions, listUserSessions } from './user-index.js';
 
 function expectOneOf<const T extends string>(
@@ -101,7 +101,12 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       `redis store: ${operation} did not complete within ${timeoutMs} ms`,
     );
 
-  const indexContext = { commands, layout, timeoutMs };
+  // Standalone: every record script also keeps the live index, passed as its last key (see
+  // `live-index.ts`). Cluster: the plain scripts, and counting by SCAN (see `scan-count.ts`).
+  const scripts = scriptSetFor(commands.isCluster);
+  const live: readonly string[] = commands.isCluster ? [] : [layout.live];
+
+  const indexContext = { commands, layout, timeoutMs, live };
 
   /** The index update for a write whose meta binds `user` ('' for none). */
   const indexUpdate = (user: string, member: string, expireAt: string): IndexUpdate | undefined =>
@@ -123,14 +128,15 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
     update: IndexUpdate | undefined,
     deadline: number,
     signal: AbortSignal,
-    write: () => Promise<unknown> = () => runScript(commands, plain, keys, args, deadline),
+    write: () => Promise<unknown> = () =>
+      runScript(commands, plain, [...keys, ...live], args, deadline),
   ): Promise<unknown> {
     if (update === undefined) return write();
     if (!commands.isCluster) {
       return runScript(
         commands,
         indexed,
-        [...keys, update.index],
+        [...keys, update.index, ...live],
         [...args, update.member],
         deadline,
       );
@@ -150,10 +156,11 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
     name: 'redis',
     capabilities: {
       atomicRotate: true,
-      deleteExpired: false,
+      deleteExpired: true,
       userIndex: true,
       conditionalPatch: true,
       recordLimits: true,
+      count: commands.isCluster ? 'approximate' : 'exact',
     },
     prefix,
     timeoutMs,
@@ -176,8 +183,8 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
         expectOneOf(
           'create',
           await writeBinding(
-            createScript,
-            createIndexedScript,
+            scripts.create,
+            scripts.createIndexed,
             [keys.record, keys.revoked],
             args,
             update,
@@ -198,8 +205,8 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
         expectOneOf(
           'patch',
           await writeBinding(
-            patchScript,
-            patchIndexedScript,
+            scripts.patch,
+            scripts.patchIndexed,
             [keys.record, keys.tombstone],
             args,
             update,
@@ -227,8 +234,8 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
         expectOneOf(
           'patchIf',
           await writeBinding(
-            patchIfScript,
-            patchIfIndexedScript,
+            scripts.patchIf,
+            scripts.patchIfIndexed,
             [keys.record, keys.tombstone],
             args,
             update,
@@ -247,7 +254,13 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       return bounded('touch', async (deadline) =>
         expectOneOf(
           'touch',
-          await runScript(commands, touchScript, [keys.record, keys.tombstone], args, deadline),
+          await runScript(
+            commands,
+            scripts.touch,
+            [keys.record, keys.tombstone, ...live],
+            args,
+            deadline,
+          ),
           ['ok', 'missing'],
         ),
       );
@@ -260,8 +273,8 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       const update = indexUpdate(encoded.user, toKey, encoded.expireAt);
       return bounded('rotate', async (deadline, signal) => {
         const reply = await writeBinding(
-          rotateScript,
-          rotateIndexedScript,
+          scripts.rotate,
+          scripts.rotateIndexed,
           [from.record, from.tombstone, to.record],
           patchArgs(newOpId(), encoded),
           update,
@@ -279,8 +292,24 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
     async destroy(key: string): Promise<void> {
       const { record } = layout.keysFor(key);
       return bounded('destroy', async (deadline) => {
-        await runScript(commands, destroyScript, [record], [], deadline);
+        await runScript(commands, scripts.destroy, [record, ...live], [], deadline);
       });
+    },
+
+    async countSessions(): Promise<number> {
+      return bounded('countSessions', (deadline, signal) =>
+        commands.isCluster
+          ? // `isCluster` is ioredis's own flag, true exactly for a `Cluster` client.
+            countByScan(client as Cluster, layout.recordPattern, signal)
+          : countLive(commands, layout.live, deadline),
+      );
+    },
+
+    async deleteExpired(): Promise<number> {
+      // Redis removes expired hashes by itself; on a Cluster there is nothing else to remove.
+      if (commands.isCluster) return 0;
+      // Each batch gets its own deadline, as each Postgres cleanup statement does.
+      return purgeLive(commands, layout.live, () => Date.now() + timeoutMs);
     },
 
     async listUserSessions(userId: string): Promise<UserSessionRecord[]> {

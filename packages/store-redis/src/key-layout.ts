@@ -42,6 +42,10 @@ import { SessionError } from '@sessions/core';
  * Each user with bound records has a sorted set at `<prefix>user:{<user hash>}`, the user index
  * (see `user-index.ts`): members are store keys, `<user hash>` is base64url(SHA-256(user ID)), so
  * no byte of the user ID reaches a key name, a pattern or a hash tag.
+ *
+ * On a standalone Redis, one sorted set at `<prefix>live` lists every session hash by key name,
+ * scored by its `expiresAt` (see `live-index.ts`): `countSessions` is one `ZCOUNT` of it. A
+ * Cluster has no such key (every write would need a round trip to its slot): it counts by `SCAN`.
  */
 
 /** Hash field holding the meta JSON. */
@@ -64,6 +68,8 @@ const TOMBSTONE_SUFFIX = ':moved';
 const REVOKED_SUFFIX = ':revoked';
 /** What comes between the prefix and the hash tag of a user index key. */
 const USER_INDEX_INFIX = 'user:';
+/** What follows the prefix in the live index key (no brace: never a session hash's name). */
+const LIVE_INDEX_SUFFIX = 'live';
 /** How long a rotation tombstone lives (Redis-relative, housekeeping only). */
 export const TOMBSTONE_TTL_MS = 60_000;
 /** How long a user index outlives the latest expiry written to it. */
@@ -96,6 +102,10 @@ export interface KeyLayout {
    * `SessionError('INVALID_VALUE')` unless `userId` is a non-empty, well-formed string.
    */
   indexFor(userId: string): string;
+  /** The live index key, `<prefix>live` (standalone Redis only; see `live-index.ts`). */
+  readonly live: string;
+  /** The `SCAN` pattern matching every session hash's name and nothing else: `<prefix>{*}`. */
+  readonly recordPattern: string;
 }
 
 /**
@@ -132,6 +142,11 @@ export function createKeyLayout(prefix: string): KeyLayout {
       };
     },
     isStoreKey,
+    live: `${prefix}${LIVE_INDEX_SUFFIX}`,
+    // Glob characters in the prefix are escaped; braces cannot occur in it (the options refuse
+    // them), so `{` right after the prefix starts a store key and `}` at the end closes it, which
+    // rules out the `:moved` and `:revoked` markers and other prefixes' keys.
+    recordPattern: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}{*}`,
     indexFor(userId) {
       assertUserId(userId);
       const hash = createHash('sha256').update(userId, 'utf8').digest('base64url');

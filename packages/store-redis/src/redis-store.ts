@@ -21,17 +21,20 @@ export interface RedisStore extends SessionStore {
   /** `'redis'`. */
   readonly name: string;
   /**
-   * `atomicRotate: true` (standalone and Cluster), `deleteExpired: false` (Redis expires keys),
-   * `userIndex: true` (records are indexed by `meta.userId`), `conditionalPatch: true`
-   * (`patchIf`, which `Session.update` needs), `recordLimits: true` (`patch`, `patchIf` and
-   * `rotate` enforce `SessionPatch.limits` atomically with the write, answering `too-large`).
+   * `atomicRotate: true` (standalone and Cluster), `deleteExpired: true` (Redis expires the
+   * records itself; the method prunes the live index), `userIndex: true` (records are indexed by
+   * `meta.userId`), `conditionalPatch: true` (`patchIf`, which `Session.update` needs),
+   * `recordLimits: true` (`patch`, `patchIf` and `rotate` enforce `SessionPatch.limits`
+   * atomically with the write, answering `too-large`), `count: 'exact'` on a standalone Redis
+   * (the live index) and `'approximate'` on a Cluster (a `SCAN`).
    */
   readonly capabilities: {
     readonly atomicRotate: true;
-    readonly deleteExpired: false;
+    readonly deleteExpired: true;
     readonly userIndex: true;
     readonly conditionalPatch: true;
     readonly recordLimits: true;
+    readonly count: 'exact' | 'approximate';
   };
   /** The key prefix in use (see `RedisStoreOptions.prefix`). */
   readonly prefix: string;
@@ -71,6 +74,20 @@ export interface RedisStore extends SessionStore {
    * index is left behind, and pruned by the next listing or revocation.
    */
   destroy(key: string): Promise<void>;
+  /**
+   * See {@link SessionStore.countSessions}. Standalone: exact, one `ZCOUNT` of the live index
+   * (O(log N)), which every write script keeps in the same round trip. Cluster: approximate, a
+   * `SCAN` of every master (O(keys in the cluster), about one round trip per 1,000 keys per
+   * master), since an index there would cost every write a round trip. See the README.
+   */
+  countSessions(): Promise<number>;
+  /**
+   * See {@link SessionStore.deleteExpired}. Redis expires the records by itself; on a standalone
+   * Redis this prunes their entries from the live index (1,000 per script, each bounded by
+   * `timeoutMs`) and returns how many it pruned (creates prune a few each, so the index stays
+   * bounded without it). On a Cluster there is nothing to remove: it resolves to 0.
+   */
+  deleteExpired(): Promise<number>;
   /**
    * See {@link SessionStore.listUserSessions}: a `ZRANGE` of the user's index, then one `HMGET`
    * (meta, expiry and user: no session data) per entry, sent together; stale entries found on the

@@ -9,7 +9,7 @@ import {
   TOMBSTONE_TTL_MS,
 } from './key-layout.js';
 import { pruneIndexScript } from './lua/prune-index-script.js';
-import { revokeScript } from './lua/revoke-script.js';
+import { revokeCountedScript, revokeScript } from './lua/revoke-script.js';
 import type { StoreCommands } from './redis-client.js';
 import { runScript } from './run-script.js';
 
@@ -38,6 +38,8 @@ export interface UserIndexContext {
   readonly layout: KeyLayout;
   /** The store's per-operation deadline (sizes the revocation markers). */
   readonly timeoutMs: number;
+  /** The live index key on a standalone Redis (revocations remove records from it), else none. */
+  readonly live: readonly string[];
 }
 
 function membersOf(reply: unknown): string[] {
@@ -137,7 +139,8 @@ export async function destroyUserSessions(
   options: DestroyUserSessionsOptions,
   deadline: number,
 ): Promise<string[]> {
-  const { commands, layout, timeoutMs } = context;
+  const { commands, layout, timeoutMs, live } = context;
+  const revoke = live.length === 0 ? revokeScript : revokeCountedScript;
   const { only, except } = options;
   // Validates `only` before the first round trip (a malformed key is a caller bug).
   for (const key of only ?? []) layout.keysFor(key);
@@ -161,8 +164,8 @@ export async function destroyUserSessions(
         const keys = layout.keysFor(key);
         return runScript(
           commands,
-          revokeScript,
-          [keys.record, keys.revoked],
+          revoke,
+          [keys.record, keys.revoked, ...live],
           [userId, markerTtl],
           deadline,
         );

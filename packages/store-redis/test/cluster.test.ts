@@ -59,10 +59,12 @@ describe.skipIf(!canStartRedisServers())(
       await cluster?.stop();
     });
 
+    // A prefix per test: the count group checks absolute numbers.
+    let stores = 0;
     describeStoreConformance({
       name: 'redis cluster',
       createStore: () => ({
-        store: createRedisStore(client, { prefix: PREFIX }),
+        store: createRedisStore(client, { prefix: `${PREFIX}t${++stores}:` }),
         usesClock: false,
       }),
     });

@@ -35,15 +35,17 @@ describe('createRedisStore options', () => {
     expect(store.timeoutMs).toBe(1_000);
     expect(store.capabilities).toEqual({
       atomicRotate: true,
-      deleteExpired: false,
+      deleteExpired: true,
       userIndex: true,
       conditionalPatch: true,
       recordLimits: true,
+      count: 'exact',
     });
     expect(typeof store.patchIf).toBe('function');
     expect(typeof store.listUserSessions).toBe('function');
     expect(typeof store.destroyUserSessions).toBe('function');
-    expect('deleteExpired' in store).toBe(false);
+    expect(typeof store.deleteExpired).toBe('function');
+    expect(typeof store.countSessions).toBe('function');
   });
 
   it('accepts a custom prefix (also empty) and deadline', () => {

@@ -17,6 +17,7 @@ import { newOpId } from '../src/op-id.js';
 import { storeCommands } from '../src/redis-client.js';
 import { rotateAcrossSlots } from '../src/rotate-across-slots.js';
 import { runScript } from '../src/run-script.js';
+import { scriptSetFor } from '../src/script-set.js';
 import { recommendedRedisOptions } from './support/client-options.js';
 import { cookieFrom, managerFor } from './support/engine.js';
 import { type RedisServer, startRedisServer } from './support/redis-server.js';
@@ -27,6 +28,8 @@ const PREFIX = 'replay:';
 /** A deadline comfortably ahead, for scripts run directly. */
 const soon = () => Date.now() + 5_000;
 const layout = createKeyLayout(PREFIX);
+/** The scripts a store on a standalone Redis sends (they also keep the live index). */
+const standalone = scriptSetFor(false);
 
 function record(entries: [string, string][]): SessionRecord {
   return {
@@ -76,6 +79,8 @@ describe.skipIf(!canStartRedisServers())('writes re-sent after a reconnect apply
       rotateScript,
       rotateCopyScript,
       rotateCommitScript,
+      // What the stores here (standalone) run: the same scripts, also keeping the live index.
+      ...Object.values(scriptSetFor(false)),
     ]) {
       await direct.script('LOAD', script.source);
     }
@@ -188,10 +193,10 @@ describe.skipIf(!canStartRedisServers())('writes re-sent after a reconnect apply
   describe('through a connection that drops the reply (ioredis re-sends the command)', () => {
     it('create answers created, not conflict', async () => {
       const key = createTestKey();
-      const sentBefore = proxy.sent(createScript.sha);
-      proxy.dropReplyTo(createScript.sha);
+      const sentBefore = proxy.sent(standalone.create.sha);
+      proxy.dropReplyTo(standalone.create.sha);
       expect(await flakyStore.create(key, record([['a', '1']]))).toBe('created');
-      expect(proxy.sent(createScript.sha) - sentBefore).toBe(2);
+      expect(proxy.sent(standalone.create.sha) - sentBefore).toBe(2);
       expect((await store.load(key))?.entries.get('a')?.value).toBe('1');
     });
 
@@ -199,10 +204,10 @@ describe.skipIf(!canStartRedisServers())('writes re-sent after a reconnect apply
       const from = createTestKey();
       const to = createTestKey();
       await store.create(from, record([['x', '0']]));
-      const sentBefore = proxy.sent(rotateScript.sha);
-      proxy.dropReplyTo(rotateScript.sha);
+      const sentBefore = proxy.sent(standalone.rotate.sha);
+      proxy.dropReplyTo(standalone.rotate.sha);
       expect(await flakyStore.rotate(from, to, patch([['y', '1']]))).toBe('ok');
-      expect(proxy.sent(rotateScript.sha) - sentBefore).toBe(2);
+      expect(proxy.sent(standalone.rotate.sha) - sentBefore).toBe(2);
       expect(await store.load(from)).toBeUndefined();
       const moved = await store.load(to);
       expect(moved?.entries.get('x')?.value).toBe('0');
@@ -212,12 +217,12 @@ describe.skipIf(!canStartRedisServers())('writes re-sent after a reconnect apply
     it('patchIf answers ok, not conflict, and applies once', async () => {
       const key = createTestKey();
       await store.create(key, record([['n', '1']]));
-      const sentBefore = proxy.sent(patchIfScript.sha);
-      proxy.dropReplyTo(patchIfScript.sha);
+      const sentBefore = proxy.sent(standalone.patchIf.sha);
+      proxy.dropReplyTo(standalone.patchIf.sha);
       expect(await flakyStore.patchIf(key, { key: 'n', value: '1' }, patch([['n', '2']]))).toBe(
         'ok',
       );
-      expect(proxy.sent(patchIfScript.sha) - sentBefore).toBe(2);
+      expect(proxy.sent(standalone.patchIf.sha) - sentBefore).toBe(2);
       expect((await store.load(key))?.entries.get('n')?.value).toBe('2');
     });
 
@@ -226,12 +231,12 @@ describe.skipIf(!canStartRedisServers())('writes re-sent after a reconnect apply
       const first = manager.session(new Headers());
       await first.set('n', 0);
       const cookie = cookieFrom(await first.commit());
-      const sentBefore = proxy.sent(patchIfScript.sha);
-      proxy.dropReplyTo(patchIfScript.sha);
+      const sentBefore = proxy.sent(standalone.patchIf.sha);
+      proxy.dropReplyTo(standalone.patchIf.sha);
       const session = manager.session(new Headers({ cookie }));
       expect(await session.update('n', (n) => (n ?? 0) + 1, { retries: 0 })).toBe(1);
       await session.commit();
-      expect(proxy.sent(patchIfScript.sha) - sentBefore).toBe(2);
+      expect(proxy.sent(standalone.patchIf.sha) - sentBefore).toBe(2);
       expect(await manager.session(new Headers({ cookie })).get('n')).toBe(1);
     });
 
@@ -240,7 +245,7 @@ describe.skipIf(!canStartRedisServers())('writes re-sent after a reconnect apply
       async (kind) => {
         const key = createTestKey();
         await store.create(key, record([['x', '0']]));
-        const script = kind === 'patch' ? patchScript : touchScript;
+        const script = kind === 'patch' ? standalone.patch : standalone.touch;
         const sentBefore = proxy.sent(script.sha);
         const dropsBefore = proxy.drops;
         proxy.dropReplyTo(script.sha);

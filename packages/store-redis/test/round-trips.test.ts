@@ -2,8 +2,8 @@ import { createTestKey } from '@sessions/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
-import { patchIfIndexedScript, patchIfScript } from '../src/lua/patch-if-script.js';
-import { patchScript } from '../src/lua/patch-script.js';
+import { patchIfCountedScript, patchIfIndexedCountedScript } from '../src/lua/patch-if-script.js';
+import { patchCountedScript } from '../src/lua/patch-script.js';
 import { recommendedRedisOptions } from './support/client-options.js';
 import { cookieFrom, managerFor } from './support/engine.js';
 import { type RedisServer, startRedisServer } from './support/redis-server.js';
@@ -154,7 +154,7 @@ describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITO
       }),
       'uncontended update(): the load and one conditional write (commit adds nothing)',
     ).toEqual(['hgetall', 'evalsha']);
-    expect(scriptsRun(), 'the conditional patch script').toEqual([patchIfScript.sha]);
+    expect(scriptsRun(), 'the conditional patch script').toEqual([patchIfCountedScript.sha]);
 
     let rotated = '';
     expect(
@@ -207,7 +207,7 @@ describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITO
       'a patch over the limits',
     ).toEqual(['evalsha']);
     expect(result).toBe('too-large');
-    expect(scriptsRun()).toEqual([patchScript.sha]);
+    expect(scriptsRun()).toEqual([patchCountedScript.sha]);
   });
 
   it('a signed-in session: its writes also update the user index in the same script', async () => {
@@ -260,7 +260,7 @@ describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITO
       'update() of a signed-in session: the load and one conditional write, index included',
     ).toEqual(['hgetall', 'evalsha']);
     expect(scriptsRun(), 'the indexed conditional patch script').toEqual([
-      patchIfIndexedScript.sha,
+      patchIfIndexedCountedScript.sha,
     ]);
 
     let signedIn = '';

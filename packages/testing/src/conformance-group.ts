@@ -10,7 +10,10 @@ export interface ConformanceCheck {
   readonly name: string;
   /** The check itself; also exported on its own so it can be called directly. */
   readonly run: ConformanceCheckFn;
-  /** A capability this check needs; when the store declares it false the test is skipped. */
+  /**
+   * A capability this check needs besides its group's; when the store declares it false (or
+   * leaves it out) the test is skipped.
+   */
   readonly requires?: keyof StoreCapabilities | undefined;
 }
 

@@ -1,7 +1,9 @@
 import type { ConformanceGroup } from './conformance-group.js';
+import { binaryValuesGroup, codecValuesGroup } from './groups/binary-values.js';
 import { capabilitiesGroup } from './groups/capabilities.js';
 import { concurrencyGroup } from './groups/concurrency.js';
 import { conditionalPatchGroup } from './groups/conditional-patch.js';
+import { countGroup } from './groups/count.js';
 import { createLoadGroup } from './groups/create-load.js';
 import { deleteExpiredGroup } from './groups/delete-expired.js';
 import { destroyGroup } from './groups/destroy.js';
@@ -26,8 +28,11 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   expiryGroup,
   concurrencyGroup,
   valuesGroup,
+  binaryValuesGroup,
+  codecValuesGroup,
   isolationGroup,
   deleteExpiredGroup,
+  countGroup,
   userIndexGroup,
   conditionalPatchGroup,
   recordLimitsGroup,

@@ -1,4 +1,4 @@
-import type { Awaitable, SessionStore } from '@sessions/core';
+import { type AnySessionCodec, type Awaitable, jsonCodec, type SessionStore } from '@sessions/core';
 import { expect } from 'vitest';
 import type { ManualClock } from './manual-clock.js';
 import { createTestKey } from './test-key.js';
@@ -26,6 +26,8 @@ export interface ConformanceHarness {
   readonly clock: ManualClock;
   /** See {@link StoreUnderTest.usesClock}. */
   readonly usesClock: boolean;
+  /** The codec of the engine checks and the codec values checks (default `jsonCodec`). */
+  readonly codec: AnySessionCodec;
   /** "Now" as the store sees it: the manual clock's time when `usesClock`, else `Date.now()`. */
   now(): number;
   /** A fresh random 43-character base64url key. */
@@ -63,6 +65,7 @@ export function sleep(ms: number): Promise<void> {
 export function createConformanceHarness(
   subject: StoreUnderTest,
   clock: ManualClock,
+  codec: AnySessionCodec = jsonCodec,
 ): ConformanceHarness {
   const { store, usesClock } = subject;
   const now = (): number => (usesClock ? clock.now() : Date.now());
@@ -70,6 +73,7 @@ export function createConformanceHarness(
     store,
     clock,
     usesClock,
+    codec,
     now,
     key: createTestKey,
     later: (offsetMs = DEFAULT_LATER_MS) => now() + offsetMs,

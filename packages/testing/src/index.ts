@@ -28,6 +28,7 @@ export {
 export { type HeldScenarioRequest, holdScenarioRequest } from './adapter/scenario-gates.js';
 export type { AdapterScenario } from './adapter/scenarios-basics.js';
 export { sessionCookie } from './adapter/scenarios-basics.js';
+export { clientBindingScenarios } from './adapter/scenarios-client-binding.js';
 export { hostileInputScenarios } from './adapter/scenarios-hostile-input.js';
 export { hostileLifecycleScenarios } from './adapter/scenarios-hostile-lifecycle.js';
 export { userSessionScenarios } from './adapter/scenarios-user-sessions.js';
@@ -41,6 +42,16 @@ export {
   describeStoreConformance,
   type StoreConformanceOptions,
 } from './describe-store-conformance.js';
+export {
+  binaryValuesGroup,
+  checkBinaryLimits,
+  checkBinaryPatchIf,
+  checkBinaryValuesIsolated,
+  checkBinaryValuesRoundTrip,
+  checkCodecValues,
+  codecValuesGroup,
+  HOSTILE_BYTES,
+} from './groups/binary-values.js';
 export { capabilitiesGroup, checkCapabilityFlags } from './groups/capabilities.js';
 export {
   checkParallelCreates,
@@ -58,6 +69,17 @@ export {
   checkPatchIfMissing,
   conditionalPatchGroup,
 } from './groups/conditional-patch.js';
+export {
+  checkCountFollowsWrites,
+  checkCountParallelWrites,
+  checkCountSkipsExpired,
+  checkCountStartsAtZero,
+  checkPurgeCountsOnlyExpired,
+  checkPurgeKeepsExtended,
+  countGroup,
+  countOf,
+  expectCount,
+} from './groups/count.js';
 export {
   checkCreateConflict,
   checkCreateOverExpired,

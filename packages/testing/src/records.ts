@@ -1,15 +1,24 @@
-import type { SessionMeta, SessionPatch, SessionRecord, StoredEntry } from '@sessions/core';
+import {
+  type SessionMeta,
+  type SessionPatch,
+  type SessionRecord,
+  type StoredEntry,
+  storedValuesEqual,
+} from '@sessions/core';
 import { expect } from 'vitest';
 import type { ConformanceHarness } from './harness.js';
 
-/** Entries as `[key, value]` pairs; a string value is shorthand for `{ value }`. */
-export type EntryList = Iterable<readonly [string, string | StoredEntry]>;
+/** Entries as `[key, value]` pairs; a string or `Uint8Array` value is shorthand for `{ value }`. */
+export type EntryList = Iterable<readonly [string, string | Uint8Array | StoredEntry]>;
 
 /** Builds a fresh (mutable) entries Map from an {@link EntryList}. */
 export function entryMap(entries: EntryList = []): Map<string, StoredEntry> {
   const map = new Map<string, StoredEntry>();
   for (const [key, entry] of entries) {
-    map.set(key, typeof entry === 'string' ? { value: entry } : { ...entry });
+    map.set(
+      key,
+      typeof entry === 'string' || entry instanceof Uint8Array ? { value: entry } : { ...entry },
+    );
   }
   return map;
 }
@@ -27,6 +36,8 @@ export function fullMeta(h: ConformanceHarness): SessionMeta {
     userId: `user-${h.key()}`,
     userInfo: { userAgent: 'Mozilla/5.0 (conformance) "quoted" ü', ip: '203.0.113.7' },
     lastActiveAt: h.now() - 1_000,
+    // Client binding's hash (the engine's `binding` option): one more field stores keep as is.
+    clientBinding: 'cbXq9vYc3mZ0Jt7wKpL2eR5uA8sN1dF4gH6jB0yT-_w',
   };
 }
 
@@ -109,9 +120,14 @@ export function expectSameRecord(
   expect(actual.entries.size, `${label}: entries.size`).toBe(expected.entries.size);
   for (const [key, entry] of expected.entries) {
     expect(actual.entries.has(key), `${label}: entries.has(${JSON.stringify(key)})`).toBe(true);
-    expect(actual.entries.get(key)?.value, `${label}: entries.get(${JSON.stringify(key)})`).toBe(
-      entry.value,
-    );
+    const value = actual.entries.get(key)?.value;
+    const what = `${label}: entries.get(${JSON.stringify(key)})`;
+    // Bytes stay bytes and text stays text (a store holding both must keep each form).
+    if (typeof entry.value === 'string') expect(value, what).toBe(entry.value);
+    else {
+      expect(value, `${what} is bytes`).toBeInstanceOf(Uint8Array);
+      expect(storedValuesEqual(value, entry.value), `${what}: the same bytes`).toBe(true);
+    }
   }
   expect({ ...actual.meta }, `${label}: meta`).toEqual({ ...expected.meta });
   expect(actual.expiresAt, `${label}: expiresAt`).toBe(expected.expiresAt);

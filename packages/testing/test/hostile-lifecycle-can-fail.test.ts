@@ -42,7 +42,9 @@ function broken(
 }
 
 function mapValues(entries: ReadonlyMap<string, StoredEntry>, map: (value: string) => string) {
-  return new Map([...entries].map(([key, entry]) => [key, { ...entry, value: map(entry.value) }]));
+  return new Map(
+    [...entries].map(([key, entry]) => [key, { ...entry, value: map(entry.value as string) }]),
+  );
 }
 
 /** Copies entries through a plain object, as a naive JSON store would (`__proto__` is lost). */

@@ -1,3 +1,4 @@
+import { msgpackCodec } from '@sessions/codec-msgpack';
 import { createMemoryStore, type SessionStore } from '@sessions/core';
 import { describeStoreConformance } from '../src/index.js';
 
@@ -20,15 +21,31 @@ describeStoreConformance({
   },
 });
 
-// A store declaring no optional capability: the deleteExpired group and the rotate race skip.
+// A store declaring no optional capability: the deleteExpired and count groups and the rotate
+// race skip.
 describeStoreConformance({
   name: 'memory (optional capabilities off)',
   createStore: ({ clock }) => {
-    const { deleteExpired: _, close, ...memory } = createMemoryStore({ clock: clock.clock });
+    const {
+      deleteExpired: _,
+      countSessions: _count,
+      close,
+      ...memory
+    } = createMemoryStore({ clock: clock.clock });
     const store: SessionStore = {
       ...memory,
       capabilities: { atomicRotate: false, deleteExpired: false },
     };
     return { store, usesClock: true, cleanup: close };
+  },
+});
+
+// The MessagePack codec: binary values through the engine checks and the codec values group.
+describeStoreConformance({
+  name: 'memory (manual clock)',
+  codec: msgpackCodec,
+  createStore: ({ clock }) => {
+    const store = createMemoryStore({ clock: clock.clock });
+    return { store, usesClock: true, cleanup: () => store.close() };
   },
 });

@@ -15,6 +15,10 @@ import { describe, expect, it } from 'vitest';
 import {
   type ConformanceCheckFn,
   checkCapabilityFlags,
+  checkCountFollowsWrites,
+  checkCountParallelWrites,
+  checkCountSkipsExpired,
+  checkCountStartsAtZero,
   checkCreateConflict,
   checkCreateInputIsolation,
   checkCreateOverExpired,
@@ -48,6 +52,8 @@ import {
   checkPatchRemove,
   checkPatchSet,
   checkPerKeyExpiry,
+  checkPurgeCountsOnlyExpired,
+  checkPurgeKeepsExtended,
   checkRotateClearKeepsMeta,
   checkRotateConcurrentPatches,
   checkRotateConflict,
@@ -463,7 +469,10 @@ const cases: readonly BrokenCase[] = [
       create: (key, record) =>
         base.create(key, {
           ...record,
-          entries: mapEntries(record, (entry) => ({ ...entry, value: entry.value.trim() })),
+          entries: mapEntries(record, (entry) => ({
+            ...entry,
+            value: (entry.value as string).trim(),
+          })),
         }),
     })),
     checks: [checkHostileValues],
@@ -502,6 +511,74 @@ const cases: readonly BrokenCase[] = [
       };
     }),
     checks: [checkDeleteExpired, checkDeleteExpiredKeepsLive],
+  },
+  {
+    breakage: 'capabilities.count is declared without countSessions',
+    make: (clock) => {
+      const { countSessions: _, ...store } = createMemoryStore({ clock: clock.clock });
+      return store;
+    },
+    checks: [checkCapabilityFlags, checkCountStartsAtZero],
+  },
+  {
+    breakage: 'countSessions counts records held, expired ones included (the size)',
+    make: broken((base) => ({ countSessions: () => base.size })),
+    checks: [checkCountSkipsExpired, checkPurgeKeepsExtended],
+  },
+  {
+    breakage: 'countSessions counts a namespace shared with others (one record too many)',
+    make: broken((base) => ({ countSessions: () => base.countSessions() + 1 })),
+    checks: [checkCountStartsAtZero, checkCountFollowsWrites, checkCountParallelWrites],
+  },
+  {
+    breakage: 'countSessions counts creates and never forgets a destroyed or moved record',
+    make: broken((base) => {
+      let created = 0;
+      return {
+        create: (key, record) => {
+          const result = base.create(key, record);
+          if (result === 'created') created++;
+          return result;
+        },
+        rotate: (from, to, patch) => {
+          const result = base.rotate(from, to, patch);
+          if (result === 'ok') created++;
+          return result;
+        },
+        countSessions: () => created,
+      };
+    }),
+    checks: [checkCountFollowsWrites, checkCountParallelWrites],
+  },
+  {
+    breakage: 'deleteExpired reports more than it removed',
+    make: broken((base) => ({ deleteExpired: () => base.deleteExpired() + 1 })),
+    checks: [checkPurgeCountsOnlyExpired],
+  },
+  {
+    breakage: 'deleteExpired goes by the deadline records were created with, not their current one',
+    make: (clock) => {
+      const base = createMemoryStore({ clock: clock.clock });
+      const createdExpiry = new Map<string, number>();
+      return {
+        ...base,
+        create: (key, record) => {
+          createdExpiry.set(key, record.expiresAt);
+          return base.create(key, record);
+        },
+        deleteExpired: () => {
+          let removed = 0;
+          for (const [key, expiresAt] of createdExpiry) {
+            if (expiresAt > clock.now()) continue;
+            base.destroy(key);
+            createdExpiry.delete(key);
+            removed++;
+          }
+          return removed;
+        },
+      };
+    },
+    checks: [checkPurgeKeepsExtended],
   },
 ];
 

@@ -8,7 +8,7 @@ import {
   ScenarioError,
   type ScenarioStoreOptions,
 } from '@sessions/testing';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { beforeAll, vi } from 'vitest';
 import type { Platform } from '../platform/platform.js';
@@ -24,7 +24,9 @@ export type ServeApp = (app: Hono<SessionEnv<ScenarioData>>) => Promise<AdapterD
 function scenarioApp(options: HonoSessionOptions<ScenarioData>) {
   const manager = managerFromOptions<ScenarioData>(options);
   const app = new Hono<SessionEnv<ScenarioData>>();
-  app.use(sessions({ ...options, manager }));
+  // Hono has no trust-proxy setting: the app trusts X-Forwarded-For, as behind its own proxy.
+  const clientAddress = (c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  app.use(sessions({ ...options, manager, clientAddress }));
   app.all('*', async (c) => {
     const result = await handleScenario(
       c.var.session,

@@ -73,6 +73,8 @@ interface Walk {
   readonly ancestors: object[];
   /** Set when the value holds a `Date` or a key starting with `$`, so it needs a wire copy. */
   transform: boolean;
+  /** Set when an object property was skipped for holding `undefined`. */
+  omitted: boolean;
 }
 
 /**
@@ -113,7 +115,7 @@ function encode(value: unknown, maxDepth: number): string {
       if (value === null) return 'null';
       break;
   }
-  const walk: Walk = { maxDepth, path: [], ancestors: [], transform: false };
+  const walk: Walk = { maxDepth, path: [], ancestors: [], transform: false, omitted: false };
   try {
     check(value, 0, walk);
     return JSON.stringify(walk.transform ? toWire(value) : value);
@@ -189,7 +191,10 @@ function checkObject(object: Record<string, unknown>, depth: number, walk: Walk)
   const { path } = walk;
   for (const key of Object.keys(object)) {
     const child = object[key];
-    if (child === undefined) continue;
+    if (child === undefined) {
+      walk.omitted = true;
+      continue;
+    }
     if (key.charCodeAt(0) === DOLLAR) walk.transform = true;
     path.push(key);
     if (!key.isWellFormed())
@@ -240,6 +245,42 @@ function enter(container: object, depth: number, walk: Walk): void {
     );
   }
   ancestors.push(container);
+}
+
+/**
+ * Checks `value` against the JSON codec's value domain (throwing `SessionError('INVALID_VALUE')`
+ * naming the path, exactly as `jsonCodec.encode` does) and returns its tagged form, the data
+ * model the JSON wire format describes: `Date`s as `{ $date: iso }`, keys starting with `$`
+ * escaped with one more `$`, properties holding `undefined` left out. Made for codecs that share
+ * the JSON codec's domain over another wire format (`@sessions/codec-msgpack`). The result is
+ * `value` itself when nothing needed changing (serialize it at once, before the app can mutate
+ * it), else a copy made of null-prototype objects and arrays. `-0` is left for the serializer.
+ */
+export function toTaggedValue(value: unknown, options?: JsonCodecOptions): unknown {
+  const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const walk: Walk = { maxDepth, path: [], ancestors: [], transform: false, omitted: false };
+  try {
+    check(value, 0, walk);
+    return walk.transform || walk.omitted ? toWire(value) : value;
+  } catch (error) {
+    if (isSessionError(error)) throw error;
+    throw new SessionError(
+      'INVALID_VALUE',
+      `${where(walk.path)} could not be serialized (${errorMessage(error)}); store plain data.`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The decoding half of {@link toTaggedValue}, for one decoded object whose children are already
+ * revived (call it bottom-up): a lone `$date` tag becomes a `Date`, `$$` keys lose one `$`, and
+ * any other key starting with a single `$` throws `SessionError('INVALID_VALUE')`, exactly as
+ * `jsonCodec.decode` does. Returns `object` itself when it has no `$` key; a rebuilt object keeps
+ * `__proto__` and `constructor` keys as own data properties.
+ */
+export function reviveTaggedObject(object: Readonly<Record<string, unknown>>): unknown {
+  return revive('', object);
 }
 
 /** True for a genuine `Date` (the `getTime` brand check), false for other objects. */

@@ -8,7 +8,7 @@ import {
 
 /**
  * How long the browser keeps the cookie: until it closes (`session`), for a number of seconds
- * (`persistent`, clamped to 1..{@link MAX_COOKIE_MAX_AGE_SECONDS}), or not at all (`delete`).
+ * (`persistent`, clamped to 1..34560000, i.e. 400 days), or not at all (`delete`).
  */
 export type CookieLifetime =
   | { readonly kind: 'session' }

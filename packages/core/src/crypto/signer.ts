@@ -3,7 +3,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { SessionError } from '../errors/session-error.js';
 import { decodeBase64Url, encodeBase64Url } from './base64url.js';
 import { constantTimeEqual } from './constant-time-equal.js';
-import { isWellFormedSessionId, SESSION_ID_LENGTH } from './session-id.js';
+import { SESSION_ID_LENGTH } from './session-id.js';
+import { DEFAULT_SESSION_ID_FORMAT, type SessionIdFormat } from './session-id-format.js';
 
 /** A signing secret: a string (its UTF-8 bytes) or raw bytes, at least 32 bytes long. */
 export type Secret = string | Uint8Array;
@@ -11,8 +12,11 @@ export type Secret = string | Uint8Array;
 /** Minimum secret length in bytes (an HMAC-SHA-256 key should be at least the hash size). */
 export const MIN_SECRET_BYTES = 32;
 
-/** Length of a signed token: `<43-char id>.<43-char signature>`. */
+/** Length of a signed token with a default ID: `<43-char id>.<43-char signature>`. */
 export const SIGNED_TOKEN_LENGTH = SESSION_ID_LENGTH * 2 + 1;
+
+/** Length of a token's signature: HMAC-SHA-256 as unpadded base64url. */
+const SIGNATURE_LENGTH = 43;
 
 /** A token that passed verification. */
 export interface VerifiedToken {
@@ -58,10 +62,14 @@ function secretBytes(secret: Secret, index: number): Uint8Array<ArrayBuffer> {
  * HMAC runs synchronously on `@noble/hashes` (audited, pure JS, about 4 µs per token with the key
  * schedule prepared once per secret) rather than `crypto.subtle` (15-20 µs per call on Node, a
  * thread-pool round trip each). Verification recomputes the MAC and compares it in constant time
- * (`constantTimeEqual`), after a strict shape check: exactly one `.`, a well-formed ID, a
- * canonical 43-character signature, nothing trailing.
+ * (`constantTimeEqual`), after a strict shape check: a well-formed ID (in `idFormat`: by default
+ * exactly 43 base64url characters), one `.`, a canonical 43-character signature, nothing trailing.
  */
-export function createSigner(secrets: readonly Secret[], context: string): Signer {
+export function createSigner(
+  secrets: readonly Secret[],
+  context: string,
+  idFormat: SessionIdFormat = DEFAULT_SESSION_ID_FORMAT,
+): Signer {
   if (!Array.isArray(secrets) || secrets.length === 0) {
     throw new SessionError(
       'MISCONFIGURED',
@@ -86,11 +94,13 @@ export function createSigner(secrets: readonly Secret[], context: string): Signe
   };
 
   function verifyToken(token: string): VerifiedToken | undefined {
-    if (token.length !== SIGNED_TOKEN_LENGTH || token.charCodeAt(SESSION_ID_LENGTH) !== 46)
+    if (token.length < idFormat.minTokenLength || token.length > idFormat.maxTokenLength)
       return undefined;
-    const id = token.slice(0, SESSION_ID_LENGTH);
-    if (!isWellFormedSessionId(id)) return undefined;
-    const signature = decodeBase64Url(token.slice(SESSION_ID_LENGTH + 1));
+    const idLength = token.length - SIGNATURE_LENGTH - 1;
+    if (token.charCodeAt(idLength) !== 46) return undefined;
+    const id = token.slice(0, idLength);
+    if (!idFormat.isWellFormed(id)) return undefined;
+    const signature = decodeBase64Url(token.slice(idLength + 1));
     if (signature === undefined || signature.length !== 32) return undefined;
     for (let i = 0; i < prepared.length; i++) {
       if (constantTimeEqual(mac(i, id), signature)) return { id, signedWithOldKey: i > 0 };

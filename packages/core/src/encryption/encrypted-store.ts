@@ -1,3 +1,4 @@
+import { storedValuesEqual } from '../codec/stored-value.js';
 import type { RecordLimits, SessionPatch, StoredEntry } from '../store/session-record.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { EncryptionOptions } from './encryption-options.js';
@@ -106,7 +107,7 @@ export function encryptStoreWith(store: SessionStore, cipher: ValueCipher): Sess
     },
     destroy: (key) => store.destroy(key),
   };
-  const { deleteExpired, listUserSessions, destroyUserSessions, patchIf } = store;
+  const { deleteExpired, countSessions, listUserSessions, destroyUserSessions, patchIf } = store;
   if (patchIf !== undefined) {
     // The condition names a plaintext encoding; the store holds ciphertext. Read the stored
     // ciphertext, compare its plaintext, then make the store compare that exact ciphertext (and
@@ -123,11 +124,13 @@ export function encryptStoreWith(store: SessionStore, cipher: ValueCipher): Sess
       const opened = (await cipher.openAll(key, new Map([[condition.key, stored]]))).get(
         condition.key,
       );
-      if (opened?.value !== condition.value) return 'conflict';
+      if (!storedValuesEqual(opened?.value, condition.value)) return 'conflict';
       return patchIf.call(store, key, { key: condition.key, value: stored.value }, sealed);
     };
   }
   if (deleteExpired !== undefined) encrypted.deleteExpired = () => deleteExpired.call(store);
+  // Counting reads no entries, so nothing is decrypted: the inner store's answer as it is.
+  if (countSessions !== undefined) encrypted.countSessions = () => countSessions.call(store);
   if (listUserSessions !== undefined) {
     encrypted.listUserSessions = (userId) => listUserSessions.call(store, userId);
   }

@@ -46,3 +46,40 @@ export function parseEncryptedValue(value: string): EncryptedValue | undefined {
   if (payload === undefined || payload.length < IV_BYTES + TAG_BYTES) return undefined;
   return { keyId, iv: payload.slice(0, IV_BYTES), sealed: payload.slice(IV_BYTES) };
 }
+
+/** {@link ENCRYPTED_VALUE_PREFIX} as bytes: the start of every encrypted binary value. */
+const PREFIX_BYTES = new TextEncoder().encode(ENCRYPTED_VALUE_PREFIX);
+const latin1 = new TextDecoder('latin1');
+
+/** True when binary `value` claims the encrypted format (it may still be malformed). */
+export function isEncryptedBytes(value: Uint8Array): boolean {
+  if (value.length < PREFIX_BYTES.length) return false;
+  for (let i = 0; i < PREFIX_BYTES.length; i++) if (value[i] !== PREFIX_BYTES[i]) return false;
+  return true;
+}
+
+/**
+ * Formats an encrypted binary value (from a binary codec): the bytes of `e1.<key id>.` followed by
+ * the raw `iv ‖ ciphertext ‖ tag`, so bytes stay bytes and are not inflated by base64.
+ */
+export function formatEncryptedBytes(
+  keyId: string,
+  iv: Uint8Array,
+  sealed: Uint8Array,
+): Uint8Array {
+  const head = new TextEncoder().encode(`${ENCRYPTED_VALUE_PREFIX}${keyId}.`);
+  const out = new Uint8Array(head.length + iv.length + sealed.length);
+  out.set(head, 0);
+  out.set(iv, head.length);
+  out.set(sealed, head.length + iv.length);
+  return out;
+}
+
+/** Takes an encrypted binary value apart; `undefined` when it is not exactly in the format. */
+export function parseEncryptedBytes(value: Uint8Array): EncryptedValue | undefined {
+  if (!isEncryptedBytes(value) || value[PAYLOAD_DOT] !== 46) return undefined;
+  const keyId = latin1.decode(value.subarray(ENCRYPTED_VALUE_PREFIX.length, PAYLOAD_DOT));
+  const payload = value.subarray(PAYLOAD_DOT + 1);
+  if (payload.length < IV_BYTES + TAG_BYTES) return undefined;
+  return { keyId, iv: payload.slice(0, IV_BYTES), sealed: payload.slice(IV_BYTES) };
+}

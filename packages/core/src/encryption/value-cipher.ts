@@ -1,9 +1,13 @@
 import { SessionError } from '../errors/session-error.js';
-import type { StoredEntry } from '../store/session-record.js';
+import type { StoredEntry, StoredValue } from '../store/session-record.js';
 import {
+  type EncryptedValue,
+  formatEncryptedBytes,
   formatEncryptedValue,
   IV_BYTES,
+  isEncryptedBytes,
   isEncryptedFormat,
+  parseEncryptedBytes,
   parseEncryptedValue,
 } from './encrypted-value.js';
 import { checkEncryptionKeys, deriveKeyring, type Keyring } from './encryption-keys.js';
@@ -46,7 +50,7 @@ function additionalData(storeKey: string, name: string, expiresAt: number | unde
 }
 
 /** The entry with `value` replaced, keeping a per-key expiry only when there is one. */
-function withValue(entry: StoredEntry, value: string): StoredEntry {
+function withValue(entry: StoredEntry, value: StoredValue): StoredEntry {
   return entry.expiresAt === undefined ? { value } : { value, expiresAt: entry.expiresAt };
 }
 
@@ -109,15 +113,21 @@ export function createValueCipher(options: EncryptionOptions): ValueCipher {
       const sealed = await crypto.subtle.encrypt(
         { name: 'AES-GCM', iv, additionalData: additionalData(storeKey, name, entry.expiresAt) },
         primary.key,
-        encoder.encode(entry.value),
+        // Bytes from a binary codec are encrypted as they are and stay bytes.
+        typeof entry.value === 'string' ? encoder.encode(entry.value) : new Uint8Array(entry.value),
       );
-      return withValue(entry, formatEncryptedValue(primary.id, iv, new Uint8Array(sealed)));
+      const format = typeof entry.value === 'string' ? formatEncryptedValue : formatEncryptedBytes;
+      return withValue(entry, format(primary.id, iv, new Uint8Array(sealed)));
     },
     async open(storeKey, name, entry) {
-      if (!isEncryptedFormat(entry.value)) {
-        return acceptPlaintext ? withValue(entry, entry.value) : drop(name, 'plaintext');
+      const { value } = entry;
+      const text = typeof value === 'string';
+      if (text ? !isEncryptedFormat(value) : !isEncryptedBytes(value)) {
+        return acceptPlaintext ? withValue(entry, value) : drop(name, 'plaintext');
       }
-      const parsed = parseEncryptedValue(entry.value);
+      const parsed: EncryptedValue | undefined = text
+        ? parseEncryptedValue(value)
+        : parseEncryptedBytes(value);
       if (parsed === undefined) return drop(name, 'invalid');
       const candidates = (await keys()).byId.get(parsed.keyId);
       if (candidates === undefined) return drop(name, 'unknown-key');
@@ -129,7 +139,7 @@ export function createValueCipher(options: EncryptionOptions): ValueCipher {
             key,
             parsed.sealed,
           );
-          return withValue(entry, decoder.decode(plain));
+          return withValue(entry, text ? decoder.decode(plain) : new Uint8Array(plain));
         } catch {
           // Wrong key (an ID shared by two keys), tampered, moved, or not UTF-8: try the next.
         }

@@ -44,7 +44,7 @@ export interface SessionErrorOptions {
 }
 
 /**
- * The one error type @sessions throws. Recognise it with {@link isSessionError} (a brand check that
+ * The one error type `@sessions` throws. Recognise it with {@link isSessionError} (a brand check that
  * works across duplicate installs) rather than `instanceof`, and branch on its stable `code`.
  */
 export class SessionError extends Error {

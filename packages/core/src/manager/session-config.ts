@@ -1,9 +1,11 @@
+import { type ClientBinding, resolveClientBinding } from '../binding/client-binding.js';
 import { createJsonCodec } from '../codec/json-codec.js';
-import type { SessionCodec } from '../codec/session-codec.js';
+import type { AnySessionCodec } from '../codec/session-codec.js';
 import {
   type ResolvedCookieOptions,
   resolveCookieOptions,
 } from '../cookie/resolve-cookie-options.js';
+import { resolveSessionIdFormat, type SessionIdFormat } from '../crypto/session-id-format.js';
 import { createSigner, type Signer } from '../crypto/signer.js';
 import { createStoreEncryptor } from '../encryption/store-encryptor.js';
 import { SessionError, type SessionErrorCode } from '../errors/session-error.js';
@@ -33,7 +35,7 @@ export interface SessionConfig {
   readonly transport: SessionTransport;
   readonly cookie: ResolvedCookieOptions;
   readonly expiry: ExpiryPolicy;
-  readonly codec: SessionCodec;
+  readonly codec: AnySessionCodec;
   readonly maxBytes: number;
   readonly maxKeys: number;
   readonly maxKeyLength: number;
@@ -45,6 +47,10 @@ export interface SessionConfig {
   readonly errorStatus: Partial<Record<SessionErrorCode, number>>;
   /** Reports an event to `onEvent`, swallowing listener errors. */
   readonly emit: (event: SessionEvent) => void;
+  /** Client binding (the `binding` option); `undefined` when off, so nothing is computed. */
+  readonly binding: ClientBinding | undefined;
+  /** How IDs are minted and recognised (the default, or the checked `generateId`). */
+  readonly idFormat: SessionIdFormat;
 }
 
 function positiveInteger(value: number | undefined, fallback: number, what: string): number {
@@ -88,6 +94,20 @@ export function checkStore(store: SessionStore | undefined): SessionStore {
   return store;
 }
 
+/**
+ * Throws `MISCONFIGURED` when `codec` writes bytes and `store` cannot hold them (it does not declare
+ * `capabilities.binaryValues`); returns `store`.
+ */
+export function checkCodecFits(codec: AnySessionCodec, store: SessionStore): SessionStore {
+  if (codec.format === 'binary' && store.capabilities?.binaryValues !== true) {
+    throw new SessionError(
+      'MISCONFIGURED',
+      `the "${codec.name}" codec writes binary values, which the store "${store.name}" cannot hold (capabilities.binaryValues is not true); use a store that holds bytes (memory, Redis with binaryValues: true, Postgres, layered over those) or a text codec such as jsonCodec.`,
+    );
+  }
+  return store;
+}
+
 /** Validates options and applies defaults; every unsafe setting throws `MISCONFIGURED` here. */
 export function resolveSessionConfig(options: SessionManagerOptions): SessionConfig {
   const checkedStore = options.store === undefined ? undefined : checkStore(options.store);
@@ -111,19 +131,22 @@ export function resolveSessionConfig(options: SessionManagerOptions): SessionCon
     options.encryption === undefined
       ? (store: SessionStore) => store
       : createStoreEncryptor(options.encryption, (key) => emit({ type: 'value-undecodable', key }));
+  const codec =
+    options.codec ??
+    createJsonCodec({ maxDepth: positiveInteger(limits?.maxDepth, 32, 'limits.maxDepth') });
+  if (checkedStore !== undefined) checkCodecFits(codec, checkedStore);
   const maxBytes = positiveInteger(limits?.maxBytes, 64 * 1024, 'limits.maxBytes');
   const maxKeys = positiveInteger(limits?.maxKeys, 1_000, 'limits.maxKeys');
+  const idFormat = resolveSessionIdFormat(options.generateId);
   return {
     store: checkedStore === undefined ? undefined : wrapStore(checkedStore),
     wrapStore,
-    signer: createSigner(options.secrets, transport.name),
+    signer: createSigner(options.secrets, transport.name, idFormat),
     verifiedTokens: new VerifiedTokenCache(),
     transport,
     cookie,
     expiry: resolveExpiryPolicy(options.expiry),
-    codec:
-      options.codec ??
-      createJsonCodec({ maxDepth: positiveInteger(limits?.maxDepth, 32, 'limits.maxDepth') }),
+    codec,
     maxBytes,
     maxKeys,
     recordLimits: { maxBytes, maxKeys },
@@ -132,5 +155,7 @@ export function resolveSessionConfig(options: SessionManagerOptions): SessionCon
     clock: options.clock ?? systemClock,
     errorStatus: checkErrorStatus(options.errorStatus),
     emit,
+    binding: resolveClientBinding(options.binding),
+    idFormat,
   };
 }

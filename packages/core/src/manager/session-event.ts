@@ -17,6 +17,11 @@ export type SessionEvent =
   | { readonly type: 'session-revoked'; readonly session: string }
   /** A presented session was found past its idle or absolute deadline. */
   | { readonly type: 'session-expired'; readonly session: string }
+  /**
+   * A presented session is bound (the `binding` option) to another client: it was treated as no
+   * session, and its record was left alone. Neither client's attributes are reported.
+   */
+  | { readonly type: 'session-binding-mismatch'; readonly session: string }
   /** A session was signed in (`signIn`); the user ID itself is not reported. */
   | { readonly type: 'session-signed-in'; readonly session: string }
   /** A store operation failed; the request gets `STORE_UNAVAILABLE`. */

@@ -1,4 +1,5 @@
-import type { SessionCodec } from '../codec/session-codec.js';
+import type { ClientBindingOptions } from '../binding/client-binding-options.js';
+import type { AnySessionCodec } from '../codec/session-codec.js';
 import type { CookieOptions } from '../cookie/cookie-options.js';
 import type { Secret } from '../crypto/signer.js';
 import type { EncryptionOptions } from '../encryption/encryption-options.js';
@@ -40,8 +41,12 @@ export interface SessionManagerOptions {
   transport?: 'cookie' | HeaderTransportOptions | undefined;
   /** Idle and absolute timeouts, touch throttling, cookie persistence. */
   expiry?: ExpiryOptions | undefined;
-  /** How values are encoded. Default: JSON with `Date` support (`jsonCodec`). */
-  codec?: SessionCodec | undefined;
+  /**
+   * How values are encoded. Default: JSON with `Date` support (`jsonCodec`). A binary codec (such
+   * as `msgpackCodec` from `@sessions/codec-msgpack`) needs a store with
+   * `capabilities.binaryValues`, else the manager throws `MISCONFIGURED`.
+   */
+  codec?: AnySessionCodec | undefined;
   /** Size limits. */
   limits?: SessionLimits | undefined;
   /**
@@ -66,4 +71,19 @@ export interface SessionManagerOptions {
    * `{ keys: [process.env.SESSION_ENCRYPTION_KEY] }`.
    */
   encryption?: EncryptionOptions | undefined;
+  /**
+   * Client binding: a session opens only for the client it was created for (user agent, IP or
+   * its network, or your own fingerprint), else it is treated as no session and reported as a
+   * `session-binding-mismatch` event. Off by default: IPs change on mobile networks and behind
+   * proxies. See the README section "Client binding". Example: `{ userAgent: true }`.
+   */
+  binding?: ClientBindingOptions | undefined;
+  /**
+   * Mints session IDs instead of `generateSessionId()`, e.g. to prefix them per tenant:
+   * `() => 'acme_' + generateSessionId()`. Checked at construction (`MISCONFIGURED`): called 8
+   * times, it must return distinct IDs of 43-128 base64url characters that vary in at least 43
+   * of them besides a shared prefix or suffix. Only ever used for IDs the server mints: a
+   * presented ID the store does not know is never adopted. Default: `generateSessionId`.
+   */
+  generateId?: (() => string) | undefined;
 }

@@ -6,8 +6,9 @@ import type { SessionStore } from '../store/session-store.js';
 import type { SessionTransport } from '../transport/session-transport.js';
 import type { Register, RegisteredSessionData } from '../types/register.js';
 import type { SessionData, ValidSessionData } from '../types/session-value.js';
-import { checkStore, resolveSessionConfig } from './session-config.js';
+import { checkCodecFits, checkStore, resolveSessionConfig } from './session-config.js';
 import type { SessionManagerOptions } from './session-manager-options.js';
+import { countSessions, purgeExpired, type StoreMaintenanceOptions } from './store-maintenance.js';
 import type {
   ListUserSessionsOptions,
   RevokeUserSessionOptions,
@@ -31,6 +32,13 @@ export interface OpenSessionOptions {
    * to build it only when a cookie is issued, off the hot path of requests that issue none.
    */
   url?: string | (() => string) | undefined;
+  /**
+   * The client's IP address as the framework reports it (honouring its trust-proxy setting), for
+   * client binding (`binding.ip`, and `fingerprint`'s `clientAddress()`). Called only when a
+   * binding needs it, never when binding is off. Adapters pass it; when calling `session()`
+   * yourself with `binding.ip` on, pass it too, or binding fails with `MISCONFIGURED`.
+   */
+  clientAddress?: (() => string | undefined) | undefined;
 }
 
 /**
@@ -68,6 +76,20 @@ export interface SessionManager<Data extends SessionData = RegisteredSessionData
    * one but `except` ("sign out everywhere else"). Resolves to how many sessions ended.
    */
   revokeUserSessions(userId: string, options?: RevokeUserSessionsOptions<Data>): Promise<number>;
+  /**
+   * Counts the live sessions in the store, for admin pages and metrics (not for the request path:
+   * the cost depends on the store; see its README). Whether the number is a snapshot is the
+   * store's `capabilities.count` (`'exact'` or `'approximate'`). Throws `MISCONFIGURED` when the
+   * store cannot count, `STORE_UNAVAILABLE` when it fails.
+   */
+  countSessions(options?: StoreMaintenanceOptions): Promise<number>;
+  /**
+   * Removes expired sessions from the store now and resolves to how many this call removed; call
+   * it from a cron job or scheduled function. Live sessions are never touched. Throws
+   * `MISCONFIGURED` when the store has no `deleteExpired` (`capabilities.deleteExpired`),
+   * `STORE_UNAVAILABLE` when it fails.
+   */
+  purgeExpired(options?: StoreMaintenanceOptions): Promise<number>;
 }
 
 /**
@@ -90,7 +112,7 @@ export function createSessionManager<Data extends ValidSessionData<Data> = Regis
   const storeFor = (requestStore: SessionStore | undefined): SessionStore => {
     if (requestStore !== undefined) {
       if (requestStore === config.store) return requestStore;
-      return config.wrapStore(checkStore(requestStore));
+      return config.wrapStore(checkCodecFits(config.codec, checkStore(requestStore)));
     }
     if (config.store !== undefined) return config.store;
     throw new SessionError(
@@ -110,6 +132,8 @@ export function createSessionManager<Data extends ValidSessionData<Data> = Regis
         storeFor(open?.store),
         headers,
         isRequest ? requestUrl : open?.url,
+        undefined,
+        open?.clientAddress,
       );
     },
     async listUserSessions(userId, options) {
@@ -122,6 +146,12 @@ export function createSessionManager<Data extends ValidSessionData<Data> = Regis
     async revokeUserSessions(userId, options) {
       const store = storeFor(options?.store);
       return revokeUserSessions(config, store, userId, await storeKeyOf(options?.except));
+    },
+    async countSessions(options) {
+      return countSessions(config, storeFor(options?.store));
+    },
+    async purgeExpired(options) {
+      return purgeExpired(config, storeFor(options?.store));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { storedValuesEqual } from '../codec/stored-value.js';
 import {
   applyPatch,
   assertInstant,
@@ -52,7 +53,12 @@ export function createRequestRecordStore(clock: () => number): RequestRecordStor
     // `update()` works, but only within this request: parallel requests each seal their own
     // cookie and the last response wins, so a sealed cookie cannot offer a cross-request
     // compare-and-set (documented in the README).
-    capabilities: { atomicRotate: true, deleteExpired: false, conditionalPatch: true },
+    capabilities: {
+      atomicRotate: true,
+      deleteExpired: false,
+      conditionalPatch: true,
+      binaryValues: true,
+    },
     seed(key, record) {
       held = { key, slot: toSlot(record) };
     },
@@ -80,7 +86,7 @@ export function createRequestRecordStore(clock: () => number): RequestRecordStor
       const entry = slot.entries.get(condition.key);
       const live =
         entry !== undefined && (entry.expiresAt === undefined || entry.expiresAt > clock());
-      if ((live ? entry.value : undefined) !== condition.value) return 'conflict';
+      if (!storedValuesEqual(live ? entry.value : undefined, condition.value)) return 'conflict';
       applyPatch(slot, patch);
       return 'ok';
     },

@@ -1,5 +1,11 @@
+import { decodeBase64Url, encodeBase64Url } from '../crypto/base64url.js';
 import { isWellFormedSessionId } from '../crypto/session-id.js';
-import type { SessionMeta, SessionRecord, StoredEntry } from '../store/session-record.js';
+import type {
+  SessionMeta,
+  SessionRecord,
+  StoredEntry,
+  StoredValue,
+} from '../store/session-record.js';
 
 /**
  * What a sealed cookie carries, before encryption: the session's random ID (so `session.id`,
@@ -7,6 +13,8 @@ import type { SessionMeta, SessionRecord, StoredEntry } from '../store/session-r
  *
  * Wire form (JSON, short names to save cookie bytes):
  * `{"i":id,"s":sealedAt,"x":expiresAt,"m":meta,"e":[[key,value],[key,value,expiresAt],...]}`.
+ * A text value is a JSON string; a binary value (from a binary codec) is a one-element array
+ * holding its base64url text, `["AAEC"]`, so both forms survive the round trip.
  */
 export interface SealedPayload {
   /** The session ID (43 base64url characters), never shown to the client in clear. */
@@ -21,7 +29,23 @@ export interface SealedPayload {
   readonly sealedAt: number;
 }
 
-type WireEntry = [key: string, value: string] | [key: string, value: string, expiresAt: number];
+/** A text value as is; bytes as `[base64url]`. */
+type WireValue = string | [base64url: string];
+
+type WireEntry =
+  | [key: string, value: WireValue]
+  | [key: string, value: WireValue, expiresAt: number];
+
+function toWireValue(value: StoredValue): WireValue {
+  return typeof value === 'string' ? value : [encodeBase64Url(value)];
+}
+
+/** The stored value a wire value holds; `undefined` when it is neither form. */
+function fromWireValue(value: unknown): StoredValue | undefined {
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value) || value.length !== 1 || typeof value[0] !== 'string') return undefined;
+  return decodeBase64Url(value[0]);
+}
 
 interface WirePayload {
   i: string;
@@ -35,8 +59,10 @@ interface WirePayload {
 export function encodeSealedPayload(payload: SealedPayload, now: number): string {
   const entries: WireEntry[] = [];
   for (const [key, entry] of payload.record.entries) {
-    if (entry.expiresAt === undefined) entries.push([key, entry.value]);
-    else if (entry.expiresAt > now) entries.push([key, entry.value, entry.expiresAt]);
+    if (entry.expiresAt === undefined) entries.push([key, toWireValue(entry.value)]);
+    else if (entry.expiresAt > now) {
+      entries.push([key, toWireValue(entry.value), entry.expiresAt]);
+    }
   }
   const wire: WirePayload = {
     i: payload.id,
@@ -69,7 +95,8 @@ function isMeta(value: unknown): value is SessionMeta {
     optional(meta.persistent, (v) => typeof v === 'boolean') &&
     optional(meta.userId, (v) => typeof v === 'string' && v.length > 0) &&
     optional(meta.userInfo, isStringRecord) &&
-    optional(meta.lastActiveAt, isInstant)
+    optional(meta.lastActiveAt, isInstant) &&
+    optional(meta.clientBinding, (v) => typeof v === 'string')
   );
 }
 
@@ -78,8 +105,9 @@ function toEntries(value: unknown): Map<string, StoredEntry> | undefined {
   const entries = new Map<string, StoredEntry>();
   for (const item of value as unknown[]) {
     if (!Array.isArray(item) || (item.length !== 2 && item.length !== 3)) return undefined;
-    const [key, entryValue, expiresAt] = item as unknown[];
-    if (typeof key !== 'string' || key.length === 0 || typeof entryValue !== 'string') {
+    const [key, wireValue, expiresAt] = item as unknown[];
+    const entryValue = fromWireValue(wireValue);
+    if (typeof key !== 'string' || key.length === 0 || entryValue === undefined) {
       return undefined;
     }
     if (item.length === 3 && !isInstant(expiresAt)) return undefined;

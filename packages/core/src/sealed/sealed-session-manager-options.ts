@@ -1,4 +1,5 @@
-import type { SessionCodec } from '../codec/session-codec.js';
+import type { ClientBindingOptions } from '../binding/client-binding-options.js';
+import type { AnySessionCodec } from '../codec/session-codec.js';
 import type { CookieOptions } from '../cookie/cookie-options.js';
 import type { Secret } from '../crypto/signer.js';
 import type { SessionErrorCode } from '../errors/session-error.js';
@@ -37,7 +38,7 @@ export interface SealedSessionManagerOptions {
   /** Idle and absolute timeouts, touch throttling, cookie persistence (enforced from the sealed instants). */
   expiry?: ExpiryOptions | undefined;
   /** How values are encoded. Default: JSON with `Date` support. */
-  codec?: SessionCodec | undefined;
+  codec?: AnySessionCodec | undefined;
   /**
    * Size limits. `maxBytes` defaults to 4096 here (nothing larger can fit in a cookie); the sealed
    * cookie itself is checked at commit against the 4096-byte browser limit (`COOKIE_TOO_LARGE`).
@@ -55,4 +56,10 @@ export interface SealedSessionManagerOptions {
    * works until it expires, and `destroy()` only deletes the browser's copy.
    */
   revocation?: SealedRevocationOptions | undefined;
+  /**
+   * Client binding, as for `createSessionManager` (off by default; see the README section
+   * "Client binding"): a copied cookie then opens only for a client with the same bound
+   * attributes. The binding hash travels inside the sealed (encrypted) cookie.
+   */
+  binding?: ClientBindingOptions | undefined;
 }

@@ -3,6 +3,7 @@ import type { Signer } from '../crypto/signer.js';
 import { isSessionError, SessionError } from '../errors/session-error.js';
 import { checkStore, resolveSessionConfig, type SessionConfig } from '../manager/session-config.js';
 import type { SessionManager } from '../manager/session-manager.js';
+import { purgeExpired } from '../manager/store-maintenance.js';
 import type { Session } from '../session/session.js';
 import { reissueToken, SessionHandle } from '../session/session-handle.js';
 import { validateUserId } from '../session/validate-user.js';
@@ -25,6 +26,8 @@ const FOREIGN_OPTIONS: Readonly<Record<string, string>> = {
   transport: 'sealed sessions travel in a cookie only.',
   encryption: 'sealed cookies are already encrypted (AES-256-GCM) with `keys`.',
   requireConsent: 'consent mode is not supported for sealed sessions.',
+  generateId:
+    'a sealed session ID never leaves the encrypted cookie, so there is no format to customise.',
 };
 
 /** The engine's signer is never used: sealed tokens replace signed IDs entirely. */
@@ -109,6 +112,7 @@ export function createSealedSessionManager<
       clock: options.clock,
       errorStatus: options.errorStatus,
       onEvent: options.onEvent,
+      binding: options.binding,
     }),
     signer: NO_SIGNER,
   };
@@ -148,12 +152,30 @@ export function createSealedSessionManager<
         headers,
         isRequest ? requestUrl : open?.url,
         sealed,
+        open?.clientAddress,
       );
       requests.set(handle, sealed);
       return handle;
     },
     listUserSessions: notListable,
     revokeUserSession: notListable,
+    countSessions: () =>
+      Promise.reject(
+        misconfigured(
+          'sealed sessions live only in each browser, so the server has none to count. Count sign-ins in your app, or use createSessionManager with a server store.',
+        ),
+      ),
+    // The only server records in sealed mode are the revocation store's (one per revoked user),
+    // which expire like sessions: purging them is the one cleanup there is to schedule.
+    async purgeExpired(purgeOptions) {
+      const store = revocationFor(purgeOptions?.store);
+      if (store === undefined) {
+        throw misconfigured(
+          'sealed sessions keep no server records, so there is nothing to purge (only a revocation store holds any: revocation: { store }).',
+        );
+      }
+      return purgeExpired(config, store);
+    },
     async revokeUserSessions(userId, revokeOptions) {
       validateUserId(userId);
       const store = revocationFor(revokeOptions?.store);

@@ -1,11 +1,20 @@
-import type { SessionMeta, SessionPatch, StoredEntry } from '../store/session-record.js';
+import { storedValuesEqual } from '../codec/stored-value.js';
+import type {
+  RecordLimits,
+  SessionMeta,
+  SessionPatch,
+  StoredEntry,
+} from '../store/session-record.js';
 
 /** Prefix of keys the engine uses internally (flash values). User keys cannot contain U+0001. */
 export const INTERNAL_KEY_PREFIX = '\u0001';
 
+/** The base of a new session: shared, since the base is only ever replaced, never mutated. */
+const NO_ENTRIES: ReadonlyMap<string, StoredEntry> = new Map();
+
 function sameEntry(a: StoredEntry | undefined, b: StoredEntry | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return a.value === b.value && a.expiresAt === b.expiresAt;
+  return storedValuesEqual(a.value, b.value) && a.expiresAt === b.expiresAt;
 }
 
 function isLive(entry: StoredEntry | undefined, now: number): entry is StoredEntry {
@@ -21,7 +30,7 @@ export class EntryChanges {
   #changes = new Map<string, StoredEntry | null>();
   #cleared = false;
 
-  constructor(base: ReadonlyMap<string, StoredEntry> = new Map()) {
+  constructor(base: ReadonlyMap<string, StoredEntry> = NO_ENTRIES) {
     this.#base = base;
   }
 
@@ -78,10 +87,15 @@ export class EntryChanges {
   }
 
   /**
-   * The patch carrying only what changed. Stored entries whose TTL has passed are removed in the
-   * same write, since a write is happening anyway.
+   * The patch carrying only what changed, bounded by `limits`. Stored entries whose TTL has passed
+   * are removed in the same write, since a write is happening anyway.
    */
-  toPatch(now: number, expiresAt: number, meta: SessionMeta | undefined): SessionPatch {
+  toPatch(
+    now: number,
+    expiresAt: number,
+    meta: SessionMeta | undefined,
+    limits: RecordLimits,
+  ): SessionPatch {
     const set = new Map<string, StoredEntry>();
     const remove: string[] = [];
     for (const [key, entry] of this.#changes) {
@@ -94,8 +108,8 @@ export class EntryChanges {
       }
     }
     return meta === undefined
-      ? { set, remove, clear: this.#cleared, expiresAt }
-      : { set, remove, clear: this.#cleared, meta, expiresAt };
+      ? { set, remove, clear: this.#cleared, expiresAt, limits }
+      : { set, remove, clear: this.#cleared, meta, expiresAt, limits };
   }
 
   /** True when `key` has a change of its own, or everything was cleared, in this request. */

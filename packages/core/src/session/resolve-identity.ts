@@ -1,6 +1,5 @@
 import type { HeaderSource } from '../adapter/header-source.js';
 import { sessionStoreKey } from '../crypto/hash-session-id.js';
-import { SIGNED_TOKEN_LENGTH } from '../crypto/signer.js';
 import { SessionError } from '../errors/session-error.js';
 import type { SessionConfig } from '../manager/session-config.js';
 
@@ -43,8 +42,10 @@ export async function resolveIdentity(
   const tokens = config.transport.read(headers);
   if (tokens.length === 0) return undefined;
   const candidates = new Set<string>();
+  // Shape by length first (fixed for default IDs, bounded for a custom `generateId`).
+  const { minTokenLength, maxTokenLength } = config.idFormat;
   for (const token of tokens) {
-    if (token.length === SIGNED_TOKEN_LENGTH) candidates.add(token);
+    if (token.length >= minTokenLength && token.length <= maxTokenLength) candidates.add(token);
     else config.emit({ type: 'token-rejected', reason: 'malformed' });
   }
   if (candidates.size > MAX_CANDIDATE_TOKENS) throw ambiguousSession(config);

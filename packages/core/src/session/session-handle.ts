@@ -1,7 +1,8 @@
 import type { HeaderSource } from '../adapter/header-source.js';
+import type { ClientAddressSource, ClientBinding } from '../binding/client-binding.js';
+import { decodeStoredValue, storedValueByteLength } from '../codec/stored-value.js';
 import { utf8ByteLength } from '../codec/utf8-byte-length.js';
 import { sessionStoreKey } from '../crypto/hash-session-id.js';
-import { generateSessionId } from '../crypto/session-id.js';
 import { isSessionError, SessionError } from '../errors/session-error.js';
 import { durationToMs } from '../expiry/duration.js';
 import {
@@ -13,7 +14,12 @@ import {
   shouldTouch,
 } from '../expiry/expiry-policy.js';
 import type { SessionConfig } from '../manager/session-config.js';
-import type { SessionMeta, SessionPatch, StoredEntry } from '../store/session-record.js';
+import type {
+  SessionMeta,
+  SessionPatch,
+  StoredEntry,
+  StoredValue,
+} from '../store/session-record.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { ResponseHeader } from '../transport/session-transport.js';
 import type { SessionData, SessionValue } from '../types/session-value.js';
@@ -77,7 +83,7 @@ const MAX_UPDATE_RETRIES = 100;
 const MAX_ID_ATTEMPTS = 3;
 
 function entrySize(key: string, entry: StoredEntry): number {
-  return utf8ByteLength(key) + utf8ByteLength(entry.value);
+  return utf8ByteLength(key) + storedValueByteLength(entry.value);
 }
 
 /** The engine's implementation of {@link Session}; create it with `manager.session(request)`. */
@@ -87,7 +93,9 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   readonly #headers: HeaderSource;
   readonly #url: RequestUrl | undefined;
   readonly #hooks: SessionHandleHooks | undefined;
-  readonly #pending = new Set<Promise<unknown>>();
+  readonly #clientAddress: ClientAddressSource | undefined;
+  /** Operations started and not yet settled (created on first use: most requests start none). */
+  #pending: Set<Promise<unknown>> | undefined;
 
   #identity: Promise<PresentedIdentity | undefined> | undefined;
   #loading: Promise<void> | undefined;
@@ -111,6 +119,8 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   #signedIn = false;
   #storable: boolean;
   #cookieAction: 'none' | 'issue' | 'revoke' = 'none';
+  /** This request's client binding, once computed (only when the manager binds sessions). */
+  #binding: string | undefined;
 
   constructor(
     config: SessionConfig,
@@ -118,12 +128,14 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     headers: HeaderSource,
     url: RequestUrl | undefined,
     hooks?: SessionHandleHooks,
+    clientAddress?: ClientAddressSource,
   ) {
     this.#config = config;
     this.#store = store;
     this.#headers = headers;
     this.#url = url;
     this.#hooks = hooks;
+    this.#clientAddress = clientAddress;
     this.#storable = !config.requireConsent;
   }
 
@@ -252,7 +264,8 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   destroy(): Promise<void> {
     return this.#track(async () => {
       this.#assertOpen();
-      if (this.#loading === undefined) {
+      // With client binding, load first: another client's copy of the token must not end it.
+      if (this.#loading === undefined && this.#config.binding === undefined) {
         // Logout needs no load: verify the token, queue the delete, start over as a new session.
         this.#loading = Promise.resolve();
         const identity = await this.#presentedIdentity();
@@ -273,8 +286,9 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
       this.#assertOpen();
       const now = this.#config.clock();
       if (options?.keep !== undefined) this.#keepOnly(options.keep, now);
-      this.#id = generateSessionId();
+      this.#id = this.#config.idFormat.generate();
       if (this.#key !== undefined) this.#rotatePending = true;
+      this.#bindToClient();
     });
   }
 
@@ -294,8 +308,9 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
           : { ...rest, userId, userInfo: info, lastActiveAt: now };
       this.#metaChanged = true;
       this.#signedIn = true;
-      this.#id = generateSessionId();
+      this.#id = this.#config.idFormat.generate();
       if (this.#key !== undefined) this.#rotatePending = true;
+      this.#bindToClient();
     });
   }
 
@@ -367,9 +382,15 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
         'commit() was already called for this request; call it once, after the handler.',
       );
     }
-    // Wait for operations the handler started but did not await, so none is lost or half-applied.
     this.#commitCalled = true;
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    if (this.#loading === undefined && this.#pending === undefined) {
+      // Never used: nothing to wait for, load or write (the common untouched request).
+      this.#committed = true;
+      return { headers: [], outcome: 'unchanged' };
+    }
+    // Wait for operations the handler started but did not await, so none is lost or half-applied.
+    const pending = this.#pending;
+    while (pending !== undefined && pending.size > 0) await Promise.allSettled([...pending]);
     try {
       const outcome = await this.#save();
       this.#committed = true;
@@ -382,13 +403,24 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   // ---- loading -----------------------------------------------------------------------------
 
   #track<T>(operation: () => Promise<T>): Promise<T> {
-    const promise = operation().catch((error: unknown) => {
-      throw this.#withStatus(error);
-    });
+    const self: { promise?: Promise<T> } = {};
+    const promise = this.#settle(operation, self);
+    self.promise = promise;
+    this.#pending ??= new Set();
     this.#pending.add(promise);
-    const forget = () => this.#pending.delete(promise);
-    promise.then(forget, forget);
     return promise;
+  }
+
+  /** Runs a tracked operation: its error gets the configured status; it leaves `#pending` when done. */
+  async #settle<T>(operation: () => Promise<T>, self: { promise?: Promise<T> }): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw this.#withStatus(error);
+    } finally {
+      // Runs after at least one await, so `self.promise` is set by then.
+      this.#pending?.delete(self.promise as Promise<T>);
+    }
   }
 
   /** Applies the manager's `errorStatus` override to a session error. */
@@ -425,7 +457,11 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
         record !== undefined &&
         record.expiresAt > now &&
         (record.meta.absoluteExpiresAt === undefined || record.meta.absoluteExpiresAt > now);
-      if (live) {
+      if (live && this.#config.binding !== undefined && !this.#boundHere(record.meta)) {
+        // Another client's session: treated as none. Its record is left alone, and a write from
+        // this request creates a new session under a new ID, never the presented one.
+        this.#config.emit({ type: 'session-binding-mismatch', session: sessionTag(identity.key) });
+      } else if (live) {
         this.#id = identity.id;
         this.#key = identity.key;
         this.#storedExpiresAt = record.expiresAt;
@@ -444,6 +480,28 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
       }
     }
     this.#ready = true;
+  }
+
+  // ---- client binding (all of it behind `config.binding`: no work when it is off) ------------
+
+  #clientBinding(): string {
+    this.#binding ??= (this.#config.binding as ClientBinding).compute(
+      this.#headers,
+      this.#clientAddress,
+    );
+    return this.#binding;
+  }
+
+  /** True unless the stored session is bound to a different client (unbound sessions pass). */
+  #boundHere(meta: SessionMeta): boolean {
+    return meta.clientBinding === undefined || meta.clientBinding === this.#clientBinding();
+  }
+
+  /** Re-binds a session that has meta to this request's client (`signIn`, `regenerate`). */
+  #bindToClient(): void {
+    if (this.#config.binding === undefined || this.#meta === undefined) return;
+    this.#meta = { ...this.#meta, clientBinding: this.#clientBinding() };
+    this.#metaChanged = true;
   }
 
   // ---- reading and writing entries ------------------------------------------------------------
@@ -470,8 +528,8 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     return keys;
   }
 
-  #encode(key: string, value: unknown): string {
-    let encoded: string;
+  #encode(key: string, value: unknown): StoredValue {
+    let encoded: StoredValue;
     try {
       encoded = this.#config.codec.encode(value);
     } catch (error) {
@@ -481,7 +539,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
         cause: error,
       });
     }
-    if (utf8ByteLength(key) + utf8ByteLength(encoded) > this.#config.maxBytes)
+    if (utf8ByteLength(key) + storedValueByteLength(encoded) > this.#config.maxBytes)
       throw this.#tooLarge();
     return encoded;
   }
@@ -493,13 +551,13 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     );
   }
 
-  async #setEncoded(key: string, value: string, ttlMs: number | undefined): Promise<void> {
+  async #setEncoded(key: string, value: StoredValue, ttlMs: number | undefined): Promise<void> {
     await this.#load();
     this.#assertOpen();
     const now = this.#config.clock();
     const entry: StoredEntry = ttlMs === undefined ? { value } : { value, expiresAt: now + ttlMs };
     this.#usage = this.#checkLimits(key, entry, now);
-    this.#id ??= generateSessionId();
+    this.#id ??= this.#config.idFormat.generate();
     this.#entries.set(key, entry);
   }
 
@@ -552,7 +610,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
       const entry: StoredEntry =
         ttlMs === undefined ? { value } : { value, expiresAt: now + ttlMs };
       this.#checkLimits(key, entry, now);
-      const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
+      const expiresAt = this.#expiryAfterWrite(now, 'updated');
       const meta = this.#metaToWrite(now);
       const patch = this.#limited({
         set: new Map([[key, entry]]),
@@ -571,8 +629,8 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
         this.#entries.acceptStored(key, entry);
         this.#usage = undefined;
         if (meta !== undefined) this.#metaChanged = false;
+        if (expiresAt !== this.#storedExpiresAt && this.#persistent()) this.#cookieAction = 'issue';
         this.#storedExpiresAt = expiresAt;
-        if (this.#persistent()) this.#cookieAction = 'issue';
         return next;
       }
     }
@@ -593,7 +651,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
 
   #decodeOrUndefined(key: string, entry: StoredEntry): unknown {
     try {
-      return this.#config.codec.decode(entry.value);
+      return decodeStoredValue(this.#config.codec, entry.value);
     } catch {
       this.#config.emit({ type: 'value-undecodable', key });
       return undefined;
@@ -702,8 +760,29 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
     this.#config.emit({ type: 'session-signed-in', session: sessionTag(key) });
   }
 
+  /**
+   * The expiry a `patch` writes. A write that changes data moves the idle deadline on the same
+   * terms as a read-only request (only by at least the touch interval), so a busy session's record
+   * and cookie expiry move together at most once per interval instead of on every write: the
+   * cookie needs no new `Set-Cookie` in between. A meta change (`setExpiry`, `signIn`) always
+   * recomputes it.
+   */
+  #expiryAfterWrite(now: number, outcome: 'updated' | 'touched'): number {
+    const meta = this.#meta as SessionMeta;
+    const policy = this.#config.expiry;
+    if (
+      outcome === 'updated' &&
+      !this.#metaChanged &&
+      !shouldTouch(now, this.#storedExpiresAt, meta, policy)
+    ) {
+      return this.#storedExpiresAt;
+    }
+    return expiresAtAfterActivity(now, meta, policy);
+  }
+
   #written(now: number, expiresAt: number, outcome: SaveOutcome): SaveOutcome {
     this.#reportSignIn(this.#key as string);
+    const expiryMoved = expiresAt !== this.#storedExpiresAt;
     this.#storedExpiresAt = expiresAt;
     this.#entries.markStored(now);
     this.#metaChanged = false;
@@ -712,7 +791,7 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
       this.#hooks !== undefined ||
       outcome === 'created' ||
       outcome === 'rotated' ||
-      this.#persistent();
+      (expiryMoved && this.#persistent());
     if (refreshCookie) this.#cookieAction = 'issue';
     return outcome;
   }
@@ -729,11 +808,15 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
 
   async #create(now: number): Promise<SaveOutcome> {
     const base = this.#meta ?? createMeta(now, this.#config.expiry);
-    const meta = base.userId === undefined ? base : { ...base, lastActiveAt: now };
+    const active = base.userId === undefined ? base : { ...base, lastActiveAt: now };
+    const meta =
+      this.#config.binding === undefined
+        ? active
+        : { ...active, clientBinding: this.#clientBinding() };
     const expiresAt = expiresAtAfterActivity(now, meta, this.#config.expiry);
     const record = { entries: this.#entries.snapshot(now), meta, expiresAt };
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
-      if (attempt > 0) this.#id = generateSessionId();
+      if (attempt > 0) this.#id = this.#config.idFormat.generate();
       const key = sessionStoreKey(this.#id as string);
       const result = await callStore(this.#config, this.#store, 'create the session', () =>
         this.#store.create(key, record),
@@ -749,8 +832,13 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
   }
 
   async #patch(now: number, outcome: 'updated' | 'touched'): Promise<SaveOutcome> {
-    const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
-    const patch = this.#limited(this.#entries.toPatch(now, expiresAt, this.#metaToWrite(now)));
+    const expiresAt = this.#expiryAfterWrite(now, outcome);
+    const patch = this.#entries.toPatch(
+      now,
+      expiresAt,
+      this.#metaToWrite(now),
+      this.#config.recordLimits,
+    );
     const key = this.#key as string;
     const result = await callStore(this.#config, this.#store, 'save the session', () =>
       this.#store.patch(key, patch),
@@ -770,10 +858,15 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
 
   async #rotate(now: number): Promise<SaveOutcome> {
     const expiresAt = expiresAtAfterActivity(now, this.#meta as SessionMeta, this.#config.expiry);
-    const patch = this.#limited(this.#entries.toPatch(now, expiresAt, this.#metaToWrite(now)));
+    const patch = this.#entries.toPatch(
+      now,
+      expiresAt,
+      this.#metaToWrite(now),
+      this.#config.recordLimits,
+    );
     const fromKey = this.#key as string;
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
-      if (attempt > 0) this.#id = generateSessionId();
+      if (attempt > 0) this.#id = this.#config.idFormat.generate();
       const toKey = sessionStoreKey(this.#id as string);
       const result = await callStore(this.#config, this.#store, 'regenerate the session', () =>
         this.#store.rotate(fromKey, toKey, patch),

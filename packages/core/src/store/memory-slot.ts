@@ -1,14 +1,21 @@
+import { storedValueByteLength } from '../codec/stored-value.js';
 import { utf8ByteLength } from '../codec/utf8-byte-length.js';
 import { SessionError } from '../errors/session-error.js';
-import type { SessionMeta, SessionPatch, SessionRecord, StoredEntry } from './session-record.js';
+import type {
+  SessionMeta,
+  SessionPatch,
+  SessionRecord,
+  StoredEntry,
+  StoredValue,
+} from './session-record.js';
 
 /**
  * The memory store's private, mutable copy of a record. Nothing outside the store ever holds a
  * reference to a slot or to anything inside it: records are copied in on every write and copied
  * out on every load.
  *
- * Why a one-level copy is enough: entry values are strings and every {@link SessionMeta} field is
- * a number, a string or a boolean, all immutable, except `userInfo`, a flat object of strings. The
+ * Why a one-level copy is enough: entry values are strings (immutable) or bytes (copied with the
+ * entry, see `copyValue`) and every {@link SessionMeta} field is a number, a string or a boolean, all immutable, except `userInfo`, a flat object of strings. The
  * only mutable objects a caller can reach are the `entries` Map, each {@link StoredEntry} object
  * inside it, the `meta` object and its `userInfo`, so copying exactly those levels isolates the
  * store completely without a deep clone.
@@ -38,11 +45,16 @@ export function assertInstant(instant: number, what: string): void {
   }
 }
 
+/** A string as is (immutable); bytes copied, so neither the caller nor the store sees the other's writes. */
+function copyValue(value: StoredValue): StoredValue {
+  return typeof value === 'string' ? value : value.slice();
+}
+
 /** A fresh entry object; an absent per-key expiry stays absent (never `expiresAt: undefined`). */
 function copyEntry(entry: StoredEntry): StoredEntry {
   return entry.expiresAt === undefined
-    ? { value: entry.value }
-    : { value: entry.value, expiresAt: entry.expiresAt };
+    ? { value: copyValue(entry.value) }
+    : { value: copyValue(entry.value), expiresAt: entry.expiresAt };
 }
 
 /** A fresh Map with fresh entry objects. */
@@ -81,7 +93,7 @@ export function fromSlot(slot: MemorySlot): SessionRecord {
 
 /** Bytes of one entry in the contract's measure (`RecordLimits`). */
 function entryBytes(key: string, entry: StoredEntry): number {
-  return utf8ByteLength(key) + utf8ByteLength(entry.value);
+  return utf8ByteLength(key) + storedValueByteLength(entry.value);
 }
 
 /**

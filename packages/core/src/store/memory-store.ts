@@ -1,6 +1,7 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 // The reference above types `Symbol.dispose` under the build's ES2022 lib and is kept in the
 // emitted .d.ts, so consumers compile `MemoryStore` without @types/node.
+import { storedValuesEqual } from '../codec/stored-value.js';
 import { SessionError } from '../errors/session-error.js';
 import { type Clock, systemClock } from '../types/clock.js';
 import {
@@ -75,12 +76,18 @@ export interface MemoryStore extends SessionStore {
   /** See {@link SessionStore.destroyUserSessions}. */
   destroyUserSessions(userId: string, options?: DestroyUserSessionsOptions): string[];
   /**
-   * Records currently held, including expired ones not yet swept. Call `deleteExpired()` first
-   * for an exact count of live records.
+   * Records currently held, including expired ones not yet swept. `countSessions()` gives the
+   * exact number of live records.
    */
   readonly size: number;
   /** Removes every expired record now (an O(N) scan) and returns how many it removed. */
   deleteExpired(): number;
+  /**
+   * See {@link SessionStore.countSessions}: the exact number of live records, by an O(N) pass over
+   * the records held (at most `maxEntries`; about a millisecond for the default 10,000). Expired
+   * records not yet swept are skipped, not counted, and left for the sweep.
+   */
+  countSessions(): number;
   /** Stops the periodic sweep, if any. Idempotent; the store itself keeps working. */
   close(): void;
   /** Same as `close()`, for `using store = createMemoryStore(...)`. */
@@ -218,6 +225,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return removed;
   }
 
+  /** Counts without removing: a read stays a read (`deleteExpired` is the call that removes). */
+  function countSessions(): number {
+    const now = clock();
+    let live = 0;
+    for (const slot of slots.values()) if (isLive(slot.expiresAt, now)) live++;
+    return live;
+  }
+
   function close(): void {
     if (timer === undefined) return;
     clearInterval(timer);
@@ -241,6 +256,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       userIndex: true,
       conditionalPatch: true,
       recordLimits: true,
+      count: 'exact',
+      binaryValues: true,
     },
 
     get size(): number {
@@ -288,7 +305,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (slot === undefined) return 'missing';
       const entry = slot.entries.get(condition.key);
       const live = entry !== undefined && (entry.expiresAt === undefined || entry.expiresAt > now);
-      if ((live ? entry.value : undefined) !== condition.value) return 'conflict';
+      if (!storedValuesEqual(live ? entry.value : undefined, condition.value)) return 'conflict';
       return store.patch(key, patch);
     },
 
@@ -354,6 +371,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
 
     deleteExpired,
+    countSessions,
     close,
     [Symbol.dispose]: close,
   } satisfies MemoryStore;

@@ -9,6 +9,7 @@ export type StoreOperation =
   | 'rotate'
   | 'destroy'
   | 'deleteExpired'
+  | 'countSessions'
   | 'patchIf'
   | 'listUserSessions'
   | 'destroyUserSessions';
@@ -43,6 +44,10 @@ export function observeStore(store: SessionStore, observer: StoreObserver): Sess
   const deleteExpired = store.deleteExpired;
   if (deleteExpired !== undefined) {
     observed.deleteExpired = () => before('deleteExpired', () => deleteExpired.call(store));
+  }
+  const countSessions = store.countSessions;
+  if (countSessions !== undefined) {
+    observed.countSessions = () => before('countSessions', () => countSessions.call(store));
   }
   const { patchIf, listUserSessions, destroyUserSessions } = store;
   if (patchIf !== undefined) {

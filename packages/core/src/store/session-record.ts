@@ -4,13 +4,20 @@
  * only compare an instant with their clock (`Date.now()`, Redis `PEXPIREAT`, SQL `now()`).
  */
 
+/**
+ * A value as a codec encoded it: a string from a text codec (well-formed Unicode without U+0000),
+ * or bytes from a binary codec (only given to stores that declare `capabilities.binaryValues`).
+ */
+export type StoredValue = string | Uint8Array;
+
 /** One stored value: the codec's encoding and an optional per-key expiry. */
 export interface StoredEntry {
   /**
    * The value as encoded by the session's codec. Opaque to stores: store and return it byte for
-   * byte. Always well-formed Unicode without U+0000 (see `SessionCodec`).
+   * byte, in the form it was written (a string stays a string, bytes stay a `Uint8Array`). A
+   * string is always well-formed Unicode without U+0000 (see `SessionCodec`).
    */
-  readonly value: string;
+  readonly value: StoredValue;
   /**
    * Epoch ms from which this key is expired (a per-key TTL). Absent: the key lives as long as the
    * session. The engine ignores expired entries; stores may drop them but need not.
@@ -44,6 +51,12 @@ export interface SessionMeta {
    * interval). Maintained only while `userId` is set.
    */
   readonly lastActiveAt?: number | undefined;
+  /**
+   * The client the session is bound to (the manager's `binding` option): a 43-character
+   * base64url SHA-256 of the bound attributes, never the raw user agent or IP. Stores keep it
+   * like any other field.
+   */
+  readonly clientBinding?: string | undefined;
 }
 
 /** A whole session as a store holds it. */
@@ -90,8 +103,8 @@ export interface SessionPatch {
 /**
  * Size bounds of a whole record, in the engine's measure: `keys` is the number of stored entries;
  * bytes is the sum over stored entries of the UTF-8 byte length of the key plus that of the
- * encoded value. A store may count entries whose per-key expiry has passed (the engine removes
- * them in its next write).
+ * encoded value (a binary value counts its length in bytes). A store may count entries whose
+ * per-key expiry has passed (the engine removes them in its next write).
  */
 export interface RecordLimits {
   /** Most bytes the record may hold after the write. */
@@ -120,8 +133,8 @@ export type PatchResult = WriteResult | 'too-large';
 export interface EntryCondition {
   /** The entry to compare. */
   readonly key: string;
-  /** The encoding it must hold, or undefined for "absent". */
-  readonly value: string | undefined;
+  /** The encoding it must hold (same form: string or bytes), or undefined for "absent". */
+  readonly value: StoredValue | undefined;
 }
 
 /** Outcome of a conditional patch: `conflict` when the entry no longer holds the expected value. */

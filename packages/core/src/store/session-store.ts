@@ -44,6 +44,23 @@ export interface StoreCapabilities {
    * only, against the session as that request loaded it.
    */
   readonly recordLimits?: boolean | undefined;
+  /**
+   * The store implements {@link SessionStore.countSessions}, and how exact its answer is. Absent
+   * means the store cannot count.
+   *
+   * - `'exact'`: the number of live records at one instant (one atomic read: a snapshot, or an
+   *   index kept in step with every write).
+   * - `'approximate'`: not a snapshot (a scan, say). A record live for the whole call is counted
+   *   once and a record absent for the whole call is not; one created, removed or expiring while
+   *   the call runs may or may not be. With no writes meanwhile it equals the exact count.
+   */
+  readonly count?: 'exact' | 'approximate' | undefined;
+  /**
+   * The store holds binary entry values (`Uint8Array`, from a binary codec such as MessagePack)
+   * beside text ones, returning each in the form it was written. Absent means false: the manager
+   * then refuses a binary codec with `MISCONFIGURED`.
+   */
+  readonly binaryValues?: boolean | undefined;
 }
 
 /**
@@ -116,6 +133,15 @@ export interface SessionStore {
    * call it from a scheduled job.
    */
   deleteExpired?(): Awaitable<number>;
+
+  /**
+   * Counts the live records (`now < expiresAt`) in this store's namespace (its key prefix, schema
+   * or table) and nothing else: never an expired record still held, never another store's record.
+   * Present when `capabilities.count` is set, which also says whether the answer is a snapshot.
+   * Meant for admin pages, metrics and scheduled jobs, not for the request path: each store's
+   * README states its cost.
+   */
+  countSessions?(): Awaitable<number>;
 
   /**
    * Lists the live records whose stored `meta.userId` equals `userId`, in no particular order.

@@ -38,3 +38,36 @@ export function withDeadline<T>(
     );
   });
 }
+
+/**
+ * For store authors: {@link withDeadline} for work that needs only the deadline instant, not an
+ * abort signal (a single backend command that carries its own deadline, say). Same outcome and
+ * guarantees, without creating an `AbortController` per call (a few microseconds each on Node).
+ */
+export function withTimeout<T>(
+  timeoutMs: number,
+  work: (deadline: number) => PromiseLike<T>,
+  timeoutMessage: string,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(timeoutMessage)), timeoutMs);
+    let pending: PromiseLike<T>;
+    try {
+      pending = work(Date.now() + timeoutMs);
+    } catch (error) {
+      clearTimeout(timer);
+      reject(error);
+      return;
+    }
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -10,6 +10,17 @@ export type SessionHandler<Data extends SessionData> = (
   session: Session<Data>,
 ) => Response | Promise<Response>;
 
+/** Options of {@link withSession}: the commit policy, and where the client address comes from. */
+export interface WithSessionOptions extends CommitPolicyOptions {
+  /**
+   * The client's IP address, for client binding with `binding.ip` (called only when a binding
+   * needs it). A Fetch `Request` does not carry it: take it from your server, e.g.
+   * `(request) => server.requestIP(request)?.address` on Bun, or from a header only your own
+   * proxy sets.
+   */
+  clientAddress?: ((request: Request) => string | undefined) | undefined;
+}
+
 /**
  * Wraps a `(request, session) => Response` handler into a plain `fetch`-style handler: opens the
  * session, runs the handler, commits, and adds the session headers to the response. For runtimes
@@ -19,10 +30,14 @@ export type SessionHandler<Data extends SessionData> = (
 export function withSession<Data extends SessionData>(
   manager: SessionManager<Data>,
   handler: SessionHandler<Data>,
-  policy: CommitPolicyOptions = {},
+  policy: WithSessionOptions = {},
 ): (request: Request) => Promise<Response> {
+  const clientAddress = policy.clientAddress;
   return async (request) => {
-    const session = manager.session(request);
+    const session =
+      clientAddress === undefined
+        ? manager.session(request)
+        : manager.session(request, { clientAddress: () => clientAddress(request) });
     let response: Response;
     try {
       response = await handler(request, session);

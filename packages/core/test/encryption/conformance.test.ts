@@ -23,6 +23,7 @@ describeStoreConformance({
   createStore: ({ clock }) => {
     const {
       deleteExpired: _expired,
+      countSessions: _count,
       listUserSessions: _list,
       destroyUserSessions: _destroy,
       close,

@@ -74,7 +74,9 @@ function browser() {
 /** The raw values the memory store holds for `key`. */
 function rawValues(memory: MemoryStore, key: string): Record<string, string> {
   const record = memory.load(key);
-  return Object.fromEntries([...(record?.entries ?? [])].map(([name, e]) => [name, e.value]));
+  return Object.fromEntries(
+    [...(record?.entries ?? [])].map(([name, e]) => [name, e.value as string]),
+  );
 }
 
 const undecodable = (events: SessionEvent[]) =>

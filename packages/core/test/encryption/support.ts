@@ -3,6 +3,7 @@ import type {
   SessionRecord,
   SessionStore,
   StoredEntry,
+  StoredValue,
   StoreOperation,
 } from '../../src/index.js';
 
@@ -88,8 +89,9 @@ export function entries(
 }
 
 /** The key ID of an encrypted value. */
-export function keyIdOf(value: string | undefined): string | undefined {
-  return value?.split('.')[1];
+export function keyIdOf(value: StoredValue | undefined): string | undefined {
+  const text = typeof value === 'string' ? value : new TextDecoder('latin1').decode(value);
+  return text.split('.')[1];
 }
 
 /** `value` with one character of its base64url payload changed. */

@@ -217,6 +217,7 @@ describe('Session API', () => {
   it('save() writes before the commit, and the commit writes only later changes', async () => {
     const h = createHarness();
     await h.request((s) => s.set('a', 1));
+    h.clock.advance(61_000); // past the touch interval: this request's writes move the expiry
     const { calls, result } = await h.request(async (s) => {
       await s.set('a', 2);
       expect(await s.save()).toBe('updated');
@@ -227,6 +228,41 @@ describe('Session API', () => {
     expect(calls).toEqual(['load', 'patch', 'patch']);
     expect(result.outcome).toBe('updated');
     expect(result.headers.filter(([n]) => n === 'set-cookie')).toHaveLength(1);
+  });
+
+  it('a write moves the expiry, and re-issues the cookie, at most once per touch interval', async () => {
+    const h = createHarness({ expiry: { idle: '30m', touchInterval: '1m' } });
+    await h.request((s) => s.set('n', 1));
+    const expiries: number[] = [];
+    const inner = h.store.patch.bind(h.store);
+    h.store.patch = (key, patch) => {
+      expiries.push(patch.expiresAt);
+      return inner(key, patch);
+    };
+    const created = h.clock.now();
+    h.clock.advance(59_000);
+    const within = await h.request((s) => s.set('n', 2));
+    expect(within.result.outcome).toBe('updated');
+    expect(within.result.headers).toEqual([]);
+    expect(expiries).toEqual([created + 30 * 60_000]);
+    h.clock.advance(2_000);
+    const past = await h.request((s) => s.set('n', 3));
+    expect(past.result.outcome).toBe('updated');
+    const cookies = past.result.headers.filter(([n]) => n === 'set-cookie');
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]?.[1]).toContain('Max-Age=1800');
+    expect(expiries).toEqual([created + 30 * 60_000, h.clock.now() + 30 * 60_000]);
+    expect(await h.request((s) => s.get('n'))).toMatchObject({ value: 3 });
+  });
+
+  it('a meta change on write (setExpiry) always moves the expiry', async () => {
+    const h = createHarness({ expiry: { idle: '30m', touchInterval: '1m' } });
+    await h.request((s) => s.set('n', 1));
+    h.clock.advance(1_000);
+    const { result } = await h.request((s) => s.setExpiry({ idle: '2h' }));
+    expect(result.outcome).toBe('updated');
+    const cookie = result.headers.find(([n]) => n === 'set-cookie')?.[1];
+    expect(cookie).toContain('Max-Age=7200');
   });
 
   it('commit waits for operations the handler forgot to await', async () => {

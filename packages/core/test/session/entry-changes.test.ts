@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { EntryChanges } from '../../src/session/entry-changes.js';
 import type { StoredEntry } from '../../src/store/session-record.js';
 
+const LIMITS = { maxBytes: 4096, maxKeys: 64 };
+
 const stored = (pairs: [string, StoredEntry][]) => new Map(pairs);
 
 describe('EntryChanges (dirty tracking)', () => {
@@ -43,7 +45,7 @@ describe('EntryChanges (dirty tracking)', () => {
     changes.set('edit', { value: 'E' });
     changes.set('new', { value: 'n' });
     changes.remove('drop');
-    const patch = changes.toPatch(100, 9_999, undefined);
+    const patch = changes.toPatch(100, 9_999, undefined, LIMITS);
     expect([...patch.set]).toEqual([
       ['edit', { value: 'E' }],
       ['new', { value: 'n' }],
@@ -52,6 +54,7 @@ describe('EntryChanges (dirty tracking)', () => {
     expect(patch.clear).toBe(false);
     expect(patch.expiresAt).toBe(9_999);
     expect('meta' in patch).toBe(false);
+    expect(patch.limits).toBe(LIMITS);
   });
 
   it('clear hides every stored entry and patches with clear: true', () => {
@@ -60,7 +63,7 @@ describe('EntryChanges (dirty tracking)', () => {
     changes.set('b', { value: '2' });
     expect(changes.get('a', 0)).toBeUndefined();
     expect([...changes.keys(0)]).toEqual(['b']);
-    const patch = changes.toPatch(0, 1, { createdAt: 0 });
+    const patch = changes.toPatch(0, 1, { createdAt: 0 }, LIMITS);
     expect(patch.clear).toBe(true);
     expect([...patch.set.keys()]).toEqual(['b']);
     expect(patch.meta).toEqual({ createdAt: 0 });
@@ -80,6 +83,6 @@ describe('EntryChanges (dirty tracking)', () => {
     expect(changes.hasChanges).toBe(false);
     expect(changes.get('a', 0)).toEqual({ value: '1' });
     changes.remove('a');
-    expect(changes.toPatch(0, 1, undefined).remove).toEqual(['a']);
+    expect(changes.toPatch(0, 1, undefined, LIMITS).remove).toEqual(['a']);
   });
 });

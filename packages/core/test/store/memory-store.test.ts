@@ -73,6 +73,8 @@ describe('createMemoryStore: basics', () => {
       userIndex: true,
       conditionalPatch: true,
       recordLimits: true,
+      binaryValues: true,
+      count: 'exact',
     });
     const created = store.create('k', record(time.now() + HOUR));
     expect(created).toBe('created');

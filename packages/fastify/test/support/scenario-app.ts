@@ -11,7 +11,8 @@ import { sessions } from '../../src/index.js';
  */
 export function createScenarioApp(options: SessionAdapterOptions<ScenarioData>): FastifyInstance {
   const manager = managerFromOptions<ScenarioData>(options);
-  const app = Fastify();
+  // The client address comes from X-Forwarded-For, sent by the loopback test client.
+  const app = Fastify({ trustProxy: 'loopback' });
   app.register(sessions, { ...options, manager });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));

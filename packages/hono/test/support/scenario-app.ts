@@ -1,6 +1,6 @@
 import { managerFromOptions } from '@sessions/core';
 import { handleScenario, type ScenarioData, ScenarioError } from '@sessions/testing';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { vi } from 'vitest';
 import { type HonoSessionOptions, type SessionEnv, sessions } from '../../src/index.js';
@@ -12,7 +12,9 @@ import { type HonoSessionOptions, type SessionEnv, sessions } from '../../src/in
 export function scenarioApp(options: HonoSessionOptions<ScenarioData>) {
   const manager = managerFromOptions<ScenarioData>(options);
   const app = new Hono<SessionEnv<ScenarioData>>();
-  app.use(sessions({ ...options, manager }));
+  // Hono has no trust-proxy setting: the app trusts X-Forwarded-For, as behind its own proxy.
+  const clientAddress = (c: Context) => c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  app.use(sessions({ ...options, manager, clientAddress }));
   app.all('*', async (c) => {
     const result = await handleScenario(
       c.var.session,

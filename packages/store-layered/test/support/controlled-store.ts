@@ -97,6 +97,10 @@ export function controlledStore(inner: SessionStore): ControlledStore {
   if (deleteExpired !== undefined) {
     store.deleteExpired = () => run('deleteExpired', () => deleteExpired.call(inner));
   }
+  const countSessions = inner.countSessions;
+  if (countSessions !== undefined) {
+    store.countSessions = () => run('countSessions', () => countSessions.call(inner));
+  }
   const patchIf = inner.patchIf;
   if (patchIf !== undefined) {
     store.patchIf = (key, condition, patch) =>

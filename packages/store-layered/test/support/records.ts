@@ -34,5 +34,7 @@ export function patchOf(
 /** A record's entries as a plain object (values only), for `toEqual`. */
 export function valuesOf(record: SessionRecord | undefined): Record<string, string> | undefined {
   if (record === undefined) return undefined;
-  return Object.fromEntries([...record.entries].map(([key, entry]) => [key, entry.value]));
+  return Object.fromEntries(
+    [...record.entries].map(([key, entry]) => [key, entry.value as string]),
+  );
 }

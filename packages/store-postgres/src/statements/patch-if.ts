@@ -9,10 +9,11 @@ export interface EncodedCondition {
   /** The entry to compare. */
   readonly key: string;
   /**
-   * Where the expected text sits in a stored entry (see `stored-entries.ts`): `v`, or `j` for a
-   * text holding U+0000 or a lone surrogate. `null` when the entry must be absent.
+   * Where the expected text sits in a stored entry (see `stored-entries.ts`): `v`, `j` for a
+   * text holding U+0000 or a lone surrogate, `b` for bytes (base64). `null` when the entry must
+   * be absent.
    */
-  readonly field: 'v' | 'j' | null;
+  readonly field: 'v' | 'j' | 'b' | null;
   /** The text that field must hold, byte for byte; `null` when the entry must be absent. */
   readonly text: string | null;
 }

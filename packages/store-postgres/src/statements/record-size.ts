@@ -28,6 +28,9 @@ import { type EncodedPatchData, patchedData } from './patched-data.js';
  *   `[[.backslash.]]` is the POSIX name of `\` in a bracket expression, so the patterns need no
  *   escaping in any layer. Only this rare form pays for them (`coalesce` stops at the `v` form).
  *
+ * - `b` form (bytes from a binary codec): the length of the decoded base64, as the engine counts
+ *   bytes. Placed after `v`, so text entries never evaluate it.
+ *
  * Every statement and the backfill of migration 3 use this one expression, so an entry counted in
  * when it is written is counted out identically when it is replaced or removed, and running
  * totals never drift.
@@ -36,6 +39,7 @@ export function entryBytes(context: FragmentContext): Fragment {
   const { sql } = context;
   return sql`(octet_length(x.key) + coalesce(
     octet_length(x.entry->>'v'),
+    octet_length(decode(x.entry->>'b', 'base64')),
     octet_length(
       regexp_replace(regexp_replace(regexp_replace(regexp_replace(x.entry->>'j',
         '[[.backslash.]][^u]', 'x', 'g'),

@@ -1,6 +1,7 @@
 import type { EncodedRecord } from '../encode-record.js';
 import { defineScript } from '../run-script.js';
 import { LUA_INDEX_ADD, LUA_INDEXED_HEADER } from './index-add.js';
+import { LUA_LIVE_INDEX } from './live-index.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
 import { LUA_RECORD_SIZE } from './record-size.js';
 
@@ -20,9 +21,12 @@ import { LUA_RECORD_SIZE } from './record-size.js';
  *
  * The indexed variant (standalone Redis, bound record) also takes the user index as KEYS[3] and
  * the store key as the last argument, and adds it to the index in the same script.
+ *
+ * The counted variants (standalone Redis) also take the live index as the LAST key (after the
+ * user index), add the record to it and prune a few expired members (see `live-index.ts`).
  */
-function createSource(indexed: boolean): string {
-  return `${LUA_PRELUDE}${LUA_RECORD_SIZE}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}
+function createSource(indexed: boolean, counted = false): string {
+  return `${LUA_PRELUDE}${LUA_RECORD_SIZE}${counted ? LUA_LIVE_INDEX : ''}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}
 if too_late() then return redis.error_reply(LATE) end
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 1 then
@@ -43,12 +47,19 @@ redis.call('HSET', key, FIELD_META, ARGV[3], FIELD_EXPIRES_AT, ARGV[4], FIELD_OP
 if ARGV[5] ~= '' then redis.call('HSET', key, FIELD_USER, ARGV[5]) end
 redis.call('PEXPIREAT', key, ARGV[2])
 if redis.call('EXISTS', key) == 1 then batched('HSET', key, ARGV, 6, #ARGV) end
+${counted ? "if redis.call('EXISTS', key) == 1 then live_set(key, ARGV[4], ARGV[2]) end\nlive_prune()" : ''}
 return 'created'
 `;
 }
 
 export const createScript = defineScript('create', 2, createSource(false));
 export const createIndexedScript = defineScript('create+index', 3, createSource(true));
+export const createCountedScript = defineScript('create+live', 3, createSource(false, true));
+export const createIndexedCountedScript = defineScript(
+  'create+index+live',
+  4,
+  createSource(true, true),
+);
 
 /** Script arguments for an encoded record, in the order the create scripts read them. */
 export function createArgs(opId: string, record: EncodedRecord): string[] {

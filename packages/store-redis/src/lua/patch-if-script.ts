@@ -2,6 +2,7 @@ import type { EncodedCondition } from '../encode-record.js';
 import { defineScript } from '../run-script.js';
 import { LUA_APPLY_PATCH } from './apply-patch.js';
 import { LUA_INDEX_ADD, LUA_INDEXED_HEADER } from './index-add.js';
+import { LUA_LIVE_INDEX } from './live-index.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
 
 /**
@@ -46,9 +47,12 @@ end
  * The check and the write are one script, so nothing can run in between. The indexed variant
  * (standalone Redis, a meta binding a user) also takes the user index as KEYS[3] and the store key
  * as the argument after the condition, and adds it to the index only when the patch applies.
+ *
+ * The counted variants (standalone Redis) also take the live index as the LAST key and move the
+ * record's score there to its new expiry when the patch applies (see `live-index.ts`).
  */
-function patchIfSource(indexed: boolean): string {
-  return `${LUA_PRELUDE}${LUA_APPLY_PATCH}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}${LUA_CONDITION_HEADER}
+function patchIfSource(indexed: boolean, counted = false): string {
+  return `${LUA_PRELUDE}${LUA_APPLY_PATCH}${counted ? LUA_LIVE_INDEX : ''}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}${LUA_CONDITION_HEADER}
 if too_late() then return redis.error_reply(LATE) end
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 0 then
@@ -62,12 +66,19 @@ if not plan then return 'too-large' end
 ${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
 apply_patch(key, plan)
 redis.call('PEXPIREAT', key, ARGV[2])
+${counted ? 'live_set(key, ARGV[3], ARGV[2])' : ''}
 return 'ok'
 `;
 }
 
 export const patchIfScript = defineScript('patch-if', 2, patchIfSource(false));
 export const patchIfIndexedScript = defineScript('patch-if+index', 3, patchIfSource(true));
+export const patchIfCountedScript = defineScript('patch-if+live', 3, patchIfSource(false, true));
+export const patchIfIndexedCountedScript = defineScript(
+  'patch-if+index+live',
+  4,
+  patchIfSource(true, true),
+);
 
 /** The condition's script arguments, appended after the patch's (see {@link patchIfScript}). */
 export function conditionArgs(condition: EncodedCondition): string[] {

@@ -1,6 +1,7 @@
 import { defineScript } from '../run-script.js';
 import { LUA_APPLY_PATCH } from './apply-patch.js';
 import { LUA_INDEX_ADD, LUA_INDEXED_HEADER } from './index-add.js';
+import { LUA_LIVE_INDEX } from './live-index.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
 
 /**
@@ -16,9 +17,12 @@ import { LUA_PRELUDE } from './lua-prelude.js';
  *
  * The indexed variant (standalone Redis, a meta binding a user) also takes the user index as
  * KEYS[3] and the store key as the last argument, and adds it to the index when the patch applies.
+ *
+ * The counted variants (standalone Redis) also take the live index as the LAST key and move the
+ * record's score there to its new expiry when the patch applies (see `live-index.ts`).
  */
-function patchSource(indexed: boolean): string {
-  return `${LUA_PRELUDE}${LUA_APPLY_PATCH}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}
+function patchSource(indexed: boolean, counted = false): string {
+  return `${LUA_PRELUDE}${LUA_APPLY_PATCH}${counted ? LUA_LIVE_INDEX : ''}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}
 if too_late() then return redis.error_reply(LATE) end
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 0 then
@@ -31,9 +35,16 @@ if not plan then return 'too-large' end
 ${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
 apply_patch(key, plan)
 redis.call('PEXPIREAT', key, ARGV[2])
+${counted ? 'live_set(key, ARGV[3], ARGV[2])' : ''}
 return 'ok'
 `;
 }
 
 export const patchScript = defineScript('patch', 2, patchSource(false));
 export const patchIndexedScript = defineScript('patch+index', 3, patchSource(true));
+export const patchCountedScript = defineScript('patch+live', 3, patchSource(false, true));
+export const patchIndexedCountedScript = defineScript(
+  'patch+index+live',
+  4,
+  patchSource(true, true),
+);

@@ -1,6 +1,7 @@
 import { defineScript } from '../run-script.js';
 import { LUA_APPLY_PATCH } from './apply-patch.js';
 import { LUA_INDEX_ADD, LUA_INDEXED_HEADER } from './index-add.js';
+import { LUA_LIVE_INDEX } from './live-index.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
 
 /**
@@ -18,9 +19,13 @@ import { LUA_PRELUDE } from './lua-prelude.js';
  * The indexed variant (the patch's meta binds a user) also takes the user index as KEYS[4] and
  * the new store key as the last argument, and adds it to the index when the rotation applies.
  * The old key's entry is left for listing to prune (its record is gone).
+ *
+ * The counted variants (the store always uses them: this script runs on standalone Redis only)
+ * also take the live index as the LAST key, and move the record there from the old key name to
+ * the new one with its new expiry (see `live-index.ts`).
  */
-function rotateSource(indexed: boolean): string {
-  return `${LUA_PRELUDE}${LUA_APPLY_PATCH}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}
+function rotateSource(indexed: boolean, counted = false): string {
+  return `${LUA_PRELUDE}${LUA_APPLY_PATCH}${counted ? LUA_LIVE_INDEX : ''}${indexed ? `${LUA_INDEX_ADD}${LUA_INDEXED_HEADER}` : ''}
 if too_late() then return redis.error_reply(LATE) end
 local from, tombstone, to = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('EXISTS', from) == 0 then
@@ -35,9 +40,16 @@ local ops = apply_patch(from, plan)
 redis.call('SET', tombstone, ops, 'PX', TOMBSTONE_TTL_MS)
 redis.call('RENAME', from, to)
 redis.call('PEXPIREAT', to, ARGV[2])
+${counted ? 'live_remove(from)\nlive_set(to, ARGV[3], ARGV[2])' : ''}
 return 'ok'
 `;
 }
 
 export const rotateScript = defineScript('rotate', 3, rotateSource(false));
 export const rotateIndexedScript = defineScript('rotate+index', 4, rotateSource(true));
+export const rotateCountedScript = defineScript('rotate+live', 4, rotateSource(false, true));
+export const rotateIndexedCountedScript = defineScript(
+  'rotate+index+live',
+  5,
+  rotateSource(true, true),
+);

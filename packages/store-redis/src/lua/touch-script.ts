@@ -1,4 +1,5 @@
 import { defineScript } from '../run-script.js';
+import { LUA_LIVE_INDEX } from './live-index.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
 import { LUA_RECORD_SIZE } from './record-size.js';
 
@@ -9,11 +10,12 @@ import { LUA_RECORD_SIZE } from './record-size.js';
  * rewritten, so a touch cannot undo a concurrent patch; a re-sent touch is recognised by its
  * write id and cannot move the expiry back after a later write. Current size totals are
  * re-stamped with the touch's write id (they are unchanged), so they stay trusted.
+ *
+ * The counted variant (standalone Redis) also takes the live index as KEYS[3] and moves the
+ * record's score there to the new expiry (see `live-index.ts`).
  */
-export const touchScript = defineScript(
-  'touch',
-  2,
-  `${LUA_PRELUDE}${LUA_RECORD_SIZE}
+function touchSource(counted: boolean): string {
+  return `${LUA_PRELUDE}${LUA_RECORD_SIZE}${counted ? LUA_LIVE_INDEX : ''}
 if too_late() then return redis.error_reply(LATE) end
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 0 then
@@ -27,6 +29,10 @@ ops = push_op(ops, ARGV[1])
 redis.call('HSET', key, FIELD_EXPIRES_AT, ARGV[3], FIELD_OPS, ops)
 if bytes then redis.call('HSET', key, FIELD_SIZE, size_text(bytes, keys, ops)) end
 redis.call('PEXPIREAT', key, ARGV[2])
+${counted ? 'live_set(key, ARGV[3], ARGV[2])' : ''}
 return 'ok'
-`,
-);
+`;
+}
+
+export const touchScript = defineScript('touch', 2, touchSource(false));
+export const touchCountedScript = defineScript('touch+live', 3, touchSource(true));

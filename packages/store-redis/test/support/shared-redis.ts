@@ -51,7 +51,7 @@ export async function keysWithPrefix(client: Redis, prefix: string): Promise<str
 
 /**
  * Deletes every key under `prefix` (and nothing else). SCAN is fine here, in test teardown; the
- * store itself never scans.
+ * store itself scans only to count sessions on a Cluster.
  */
 export async function deleteKeysWithPrefix(client: Redis, prefix: string): Promise<number> {
   const keys = await keysWithPrefix(client, prefix);

@@ -1,4 +1,9 @@
-import type { Awaitable, SessionAdapterOptions, SessionStore } from '@sessions/core';
+import type {
+  AnySessionCodec,
+  Awaitable,
+  SessionAdapterOptions,
+  SessionStore,
+} from '@sessions/core';
 import type { ManualClock } from '../manual-clock.js';
 import type { RawRequest } from './raw-request.js';
 import type { ScenarioData } from './scenario-app.js';
@@ -32,6 +37,9 @@ export interface AdapterConformanceOptions {
    * passes the request's session and `{ method, path, body }` to `handleScenario` and answers as
    * it says (a JSON body with a status, or a redirect through the framework's redirect API).
    * Errors `handleScenario` throws must go through the framework's normal error path.
+   * The adapter must take the client address from the first `X-Forwarded-For` entry, through the
+   * framework's trust-proxy setting (Fastify `trustProxy`, Koa `app.proxy = true`, Hono's
+   * `clientAddress` option): the client-binding scenarios send it to choose a client's IP.
    */
   readonly createApp: (options: SessionAdapterOptions<ScenarioData>) => Awaitable<AdapterDriver>;
   /**
@@ -39,6 +47,12 @@ export interface AdapterConformanceOptions {
    * ({@link MEMORY_SCENARIO_STORE}).
    */
   readonly store?: ScenarioStoreOptions | undefined;
+  /**
+   * The codec every scenario app is built with (passed to `createApp` as `codec`), e.g.
+   * `msgpackCodec` from `@sessions/codec-msgpack`; it needs a store that holds its values.
+   * Default: the manager's default, `jsonCodec`.
+   */
+  readonly codec?: AnySessionCodec | undefined;
 }
 
 /** The store an adapter scenario run uses, and how it tells time. */

@@ -7,6 +7,7 @@ import {
   type ScenarioContext,
 } from './scenario-context.js';
 import { type AdapterScenario, basicScenarios } from './scenarios-basics.js';
+import { clientBindingScenarios } from './scenarios-client-binding.js';
 import { edgeScenarios } from './scenarios-edges.js';
 import { hostileInputScenarios } from './scenarios-hostile-input.js';
 import { hostileLifecycleScenarios } from './scenarios-hostile-lifecycle.js';
@@ -19,6 +20,7 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...userSessionScenarios,
   ...hostileInputScenarios,
   ...hostileLifecycleScenarios,
+  ...clientBindingScenarios,
 ];
 
 /**

@@ -1,6 +1,8 @@
 import {
+  type AnySessionCodec,
   type Clock,
   createMemoryStore,
+  jsonCodec,
   observeStore,
   type SessionAdapterOptions,
   type SessionManagerOptions,
@@ -36,6 +38,8 @@ export interface ScenarioContext {
   readonly usesClock: boolean;
   /** The store the apps are given: the store under test, its calls recorded in `calls`. */
   readonly store: SessionStore;
+  /** The codec the apps are built with (`AdapterConformanceOptions.codec`, default `jsonCodec`). */
+  readonly codec: AnySessionCodec;
   /** Store calls since the last {@link ScenarioContext.resetCalls}. */
   readonly calls: StoreOperation[];
   /**
@@ -126,6 +130,7 @@ export function createScenarioContext(
       store: observed,
       secrets: [SCENARIO_SECRET],
       clock: clock.clock,
+      ...(options.codec === undefined ? {} : { codec: options.codec }),
       ...overrides,
     };
     const driver = await options.createApp(adapterOptions);
@@ -135,6 +140,7 @@ export function createScenarioContext(
   const context: ScenarioContext = {
     clock,
     usesClock: store.usesClock,
+    codec: options.codec ?? jsonCodec,
     store: observed,
     calls,
     storeKeys,

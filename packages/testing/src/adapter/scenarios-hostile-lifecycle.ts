@@ -1,4 +1,9 @@
-import { hashSessionId, type SessionRecord, type SessionStore } from '@sessions/core';
+import {
+  hashSessionId,
+  type SessionRecord,
+  type SessionStore,
+  storedValueByteLength,
+} from '@sessions/core';
 import { expect } from 'vitest';
 import type { AdapterDriver } from './adapter-driver.js';
 import { ScenarioClient, type ScenarioReply } from './scenario-client.js';
@@ -660,8 +665,11 @@ export const hostileLifecycleScenarios: readonly AdapterScenario[] = [
     name: 'oversized, over-deep and non-finite values: typed 4xx before any store write',
     async run(ctx) {
       const app = await ctx.appWith({ errorStatus: TYPED_STATUS });
-      // 64 KiB default maxBytes, counted as UTF-8: key (3 bytes) + the JSON string.
-      const fits = 'x'.repeat(65_536 - 3 - 2);
+      // 64 KiB default maxBytes, counted as UTF-8: key (3 bytes) + the encoded string (with the
+      // JSON codec its 2 quotes; another codec's framing is measured).
+      let length = 65_536 - 3 - 2;
+      while (3 + storedValueByteLength(ctx.codec.encode('x'.repeat(length))) > 65_536) length--;
+      const fits = 'x'.repeat(length);
       const big = new ScenarioClient(app);
       expect((await big.send('PUT', '/set/big', fits)).status, 'exactly maxBytes').toBe(200);
       expect((await big.send('GET', '/get/big')).json, 'round-trips').toEqual({ value: fits });

@@ -7,7 +7,8 @@ const REQUIRED_METHODS = ['load', 'create', 'patch', 'touch', 'rotate', 'destroy
 
 /**
  * The store has a name, boolean capability flags and every required method, the `deleteExpired`
- * flag is true exactly when the method exists, and `userIndex` comes with its two methods.
+ * flag is true exactly when the method exists, `count` is set exactly when `countSessions` exists
+ * (to `exact` or `approximate`), and `userIndex` comes with its two methods.
  */
 export async function checkCapabilityFlags(h: ConformanceHarness): Promise<void> {
   const { store } = h;
@@ -22,6 +23,13 @@ export async function checkCapabilityFlags(h: ConformanceHarness): Promise<void>
     typeof store.deleteExpired === 'function',
     'capabilities.deleteExpired must match whether deleteExpired is a function',
   ).toBe(store.capabilities.deleteExpired);
+  expect(
+    typeof store.countSessions === 'function',
+    'capabilities.count must be set exactly when countSessions is a function',
+  ).toBe(store.capabilities.count !== undefined);
+  if (store.capabilities.count !== undefined) {
+    expect(['exact', 'approximate'], 'capabilities.count').toContain(store.capabilities.count);
+  }
   if (store.capabilities.userIndex !== undefined) {
     expect(typeof store.capabilities.userIndex, 'capabilities.userIndex').toBe('boolean');
   }

@@ -42,6 +42,9 @@ export async function checkMetaOptionalFields(h: ConformanceHarness): Promise<vo
   expect(meta?.idleTimeoutMs, 'absent idleTimeoutMs').toBeUndefined();
   expect(meta?.persistent, 'absent persistent').toBeUndefined();
   expect((await h.store.load(full))?.meta.persistent, 'persistent: false').toBe(false);
+  expect((await h.store.load(full))?.meta.clientBinding, 'meta.clientBinding kept as is').toBe(
+    fullRecord.meta.clientBinding,
+  );
 }
 
 /** A record with no entries exists: it loads with an empty map, not as `undefined`. */

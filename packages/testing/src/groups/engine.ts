@@ -18,6 +18,7 @@ function managerFor(h: ConformanceHarness): SessionManager<AnyData> {
   return createSessionManager<AnyData>({
     store: h.store,
     secrets: [SECRET],
+    codec: h.codec,
     ...(h.usesClock ? { clock: h.clock.clock } : {}),
   });
 }

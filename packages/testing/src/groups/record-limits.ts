@@ -154,6 +154,7 @@ export async function checkEngineLimitsUnderConcurrency(h: ConformanceHarness): 
     store: h.store,
     secrets: ['conformance-suite-secret-0123456789abcdef'],
     limits: { maxKeys: 5 },
+    codec: h.codec,
     ...(h.usesClock ? { clock: h.clock.clock } : {}),
   });
   const first = manager.session(new Headers());

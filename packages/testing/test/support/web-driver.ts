@@ -33,7 +33,11 @@ export function webScenarioApp(options: SessionAdapterOptions<ScenarioData>): Ad
       }
       return Response.json(result.body, { status: result.status });
     },
-    options,
+    {
+      ...options,
+      // The scenario contract: the client address is the first X-Forwarded-For entry.
+      clientAddress: (request) => request.headers.get('x-forwarded-for')?.split(',')[0]?.trim(),
+    },
   );
   return {
     async fetch(request) {

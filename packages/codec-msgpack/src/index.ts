@@ -1,0 +1,5 @@
+export {
+  createMsgpackCodec,
+  type MsgpackCodecOptions,
+  msgpackCodec,
+} from './msgpack-codec.js';

@@ -1,0 +1,10 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  resolve: { conditions: ['@sessions/source'] },
+  ssr: { resolve: { conditions: ['@sessions/source'] } },
+  test: {
+    name: 'codec-msgpack',
+    include: ['test/**/*.test.ts'],
+  },
+});
