@@ -8,9 +8,10 @@ import { Redis } from 'ioredis';
 import { REDIS_PREFIX, REDIS_URL, STORE } from './common.js';
 
 async function redisClient(): Promise<Redis> {
-  // The client options @sessions/store-redis recommends.
+  // The client options @sessions/store-redis recommends (its README: "Recommended client options").
   const redis = new Redis(REDIS_URL, {
     maxRetriesPerRequest: 1,
+    enableAutoPipelining: true,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });

@@ -24,6 +24,7 @@ function demoRedisClient(env: NodeJS.ProcessEnv): Redis {
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    enableAutoPipelining: true,
   });
   client.on('error', (error: Error) => console.warn(`redis: ${error.message}`));
   return client;

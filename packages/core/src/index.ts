@@ -2,6 +2,7 @@
 
 export type { CommitPolicyOptions, SessionAdapterOptions } from './adapter/adapter-options.js';
 export { managerFromOptions, shouldCommit } from './adapter/adapter-options.js';
+export { closeIfUnused } from './adapter/close-if-unused.js';
 export type { HeaderSource, NodeIncomingHeaders } from './adapter/header-source.js';
 // For adapter authors
 export { nodeHeaderSource } from './adapter/header-source.js';

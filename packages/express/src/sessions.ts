@@ -1,4 +1,5 @@
 import {
+  closeIfUnused,
   managerFromOptions,
   nodeHeaderSource,
   type RegisteredSessionData,
@@ -71,8 +72,9 @@ export function sessions<Data extends ValidSessionData<Data> = RegisteredSession
     // Session<Data> is what Register declares (see the augmentation above).
     (req as { session: unknown }).session = session;
     holdResponse(res, {
+      // An untouched session lets the response through at once, nothing held.
       start: (status) =>
-        shouldCommit({ failed: false, status }, options)
+        !closeIfUnused(session) && shouldCommit({ failed: false, status }, options)
           ? session.commit().then(({ headers }) => headers)
           : undefined,
       // Nothing of the response was sent (or replaying it threw): Express's error path answers.

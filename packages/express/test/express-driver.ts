@@ -43,8 +43,8 @@ export async function readBody(req: Request): Promise<string> {
 
 /**
  * The scenario app on `createExpress`: the adapter, then one catch-all handler. The manager is
- * built here and shared with the routes on a user's sessions. Rejections go to `next` (Express 5
- * does that itself; Express 4 would leave the request hanging).
+ * built here and shared with the routes on a user's sessions and the admin routes (count, purge).
+ * Rejections go to `next` (Express 5 does that itself; Express 4 would leave the request hanging).
  */
 export function scenarioApp(createExpress: ExpressFactory) {
   return async (options: SessionAdapterOptions<ScenarioData>): Promise<AdapterDriver> => {

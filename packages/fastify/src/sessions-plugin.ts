@@ -1,4 +1,5 @@
 import {
+  closeIfUnused,
   isSessionError,
   managerFromOptions,
   nodeHeaderSource,
@@ -9,10 +10,10 @@ import {
 } from '@sessions/core';
 import type {
   FastifyPluginAsync,
-  FastifyReply,
   FastifyRequest,
   onErrorHookHandler,
   onRequestHookHandler,
+  onSendHookHandler,
 } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 
@@ -63,22 +64,32 @@ const plugin: FastifyPluginAsync<FastifySessionsOptions> = async (app, options) 
   };
 
   // onSend runs before the headers are written, for every reply: `reply.send`, `reply.redirect`,
-  // a returned value, and the error handler's reply. A failing commit rejects, and Fastify sends
-  // that error through `onError` and the error handler; their reply runs onSend again, which the
-  // `committed` set and `failed` (through shouldCommit) keep from committing twice.
-  async function commit(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+  // a returned value, and the error handler's reply. A failing commit goes to `done(error)`, and
+  // Fastify sends that error through `onError` and the error handler; their reply runs onSend
+  // again, which the `committed` set and `failed` (through shouldCommit) keep from committing
+  // twice. Callback style rather than async: an untouched session costs no promise at all.
+  const commit: onSendHookHandler<unknown> = (request, reply, payload, done) => {
     const session: Session<RegisteredSessionData> | undefined = request.session;
-    if (session === undefined || committed.has(request)) return payload;
+    if (session === undefined || committed.has(request) || closeIfUnused(session)) {
+      done(null, payload);
+      return;
+    }
     if (!shouldCommit({ failed: failed.has(request), status: reply.statusCode }, options)) {
-      return payload;
+      done(null, payload);
+      return;
     }
     committed.add(request);
-    const { headers } = await session.commit();
-    // `reply.header('set-cookie', ...)` appends to a Set-Cookie already on the reply (Fastify keeps
-    // an array, so @fastify/cookie's cookies stay); commit returns at most one header per name.
-    for (const [name, value] of headers) reply.header(name, value);
-    return payload;
-  }
+    session.commit().then(
+      ({ headers }) => {
+        // `reply.header('set-cookie', ...)` appends to a Set-Cookie already on the reply (Fastify
+        // keeps an array, so @fastify/cookie's cookies stay); commit returns at most one header
+        // per name.
+        for (const [name, value] of headers) reply.header(name, value);
+        done(null, payload);
+      },
+      (error: unknown) => done(error as Error),
+    );
+  };
 
   // Fastify 5 forbids reference-type defaults: `session` stays undefined until `open` runs.
   app.decorateRequest('session');

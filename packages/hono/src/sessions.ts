@@ -1,4 +1,5 @@
 import {
+  closeIfUnused,
   type HeaderSource,
   managerFromOptions,
   type NodeIncomingHeaders,
@@ -124,6 +125,8 @@ export function sessions<
       if (shouldCommit({ failed: true, status: 500 }, options)) await session.commit();
       throw error;
     }
+    // An untouched session ends here, without a promise: the hottest path, kept cheap.
+    if (closeIfUnused(session)) return;
     if (!shouldCommit({ failed: c.error !== undefined, status: c.res.status }, options)) return;
     // A commit failure throws from here: Hono's compose hands it to onError like a handler error.
     const { headers: outgoing } = await session.commit();

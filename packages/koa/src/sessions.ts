@@ -1,4 +1,5 @@
 import {
+  closeIfUnused,
   managerFromOptions,
   nodeHeaderSource,
   type RegisteredSessionData,
@@ -66,6 +67,8 @@ export function sessions<Data extends ValidSessionData<Data> = RegisteredSession
       if (shouldCommit({ failed: true, status: ctx.status }, options)) await commit(ctx, session);
       throw error;
     }
+    // An untouched session ends here, without a promise: the hottest path, kept cheap.
+    if (closeIfUnused(session)) return;
     if (shouldCommit({ failed: false, status: ctx.status }, options)) await commit(ctx, session);
   };
 }

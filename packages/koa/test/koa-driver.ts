@@ -41,7 +41,7 @@ async function readBody(req: AsyncIterable<Uint8Array>): Promise<string> {
 
 /**
  * The scenario app on `KoaApp`: the adapter, then one catch-all middleware. The manager is built
- * here and shared with the routes on a user's sessions.
+ * here and shared with the routes on a user's sessions and the admin routes (count, purge).
  */
 export function scenarioApp(KoaApp: KoaConstructor) {
   return async (options: SessionAdapterOptions<ScenarioData>): Promise<AdapterDriver> => {

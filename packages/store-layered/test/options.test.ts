@@ -82,6 +82,7 @@ describe('options', () => {
       conditionalPatch: true,
       recordLimits: true,
       count: 'exact',
+      binaryValues: true,
     });
     expect(typeof withSweep.patchIf).toBe('function');
     expect(typeof withSweep.deleteExpired).toBe('function');
@@ -95,6 +96,7 @@ describe('options', () => {
       userIndex: false,
       conditionalPatch: false,
       recordLimits: false,
+      binaryValues: false,
     });
     expect(without.patchIf).toBeUndefined();
     expect(without.deleteExpired).toBeUndefined();
@@ -103,6 +105,7 @@ describe('options', () => {
     expect(without.destroyUserSessions).toBeUndefined();
     // Hot's capabilities do not matter.
     const overRedisLike = createLayeredStore({ hot: withoutDeleteExpired(hot), cold });
+    // Except for binaryValues: a value passes through both layers, so both must hold bytes.
     expect(overRedisLike.capabilities).toEqual({
       atomicRotate: true,
       deleteExpired: true,
@@ -110,6 +113,7 @@ describe('options', () => {
       conditionalPatch: true,
       recordLimits: true,
       count: 'exact',
+      binaryValues: false,
     });
   });
 

@@ -31,6 +31,7 @@ export { sessionCookie } from './adapter/scenarios-basics.js';
 export { clientBindingScenarios } from './adapter/scenarios-client-binding.js';
 export { hostileInputScenarios } from './adapter/scenarios-hostile-input.js';
 export { hostileLifecycleScenarios } from './adapter/scenarios-hostile-lifecycle.js';
+export { storeMaintenanceScenarios } from './adapter/scenarios-store-maintenance.js';
 export { userSessionScenarios } from './adapter/scenarios-user-sessions.js';
 export type {
   ConformanceCheck,

@@ -114,6 +114,7 @@ describe('scenarioSkipReason', () => {
       'absolute expiry with a controllable clock, despite constant activity',
       'idle expiry at its boundary: live at expiresAt - 1 ms, gone at expiresAt',
       'absolute expiry at its boundary: activity, regenerate and sign-in never extend it',
+      'admin purge: expired sessions are purged and no longer counted, live ones stay',
     ]);
     for (const scenario of skipped)
       expect(scenarioSkipReason(scenario, realClock)).toMatch(/manual clock.*real time/);

@@ -38,8 +38,8 @@ describe('a store without a user index', () => {
     store: noIndexStore,
   });
 
-  // Runs after the scenarios: the ones on a user's sessions were skipped with their reason, and
-  // every other scenario ran and passed.
+  // Runs after the scenarios: the ones on a user's sessions (and those counting or purging, which
+  // this store cannot do either) were skipped with their reason, and every other one passed.
   // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a hook's first parameter as fixtures and requires a destructuring pattern there.
   afterAll(({}, suite) => {
     const tests = (suite as RunnerTestSuite).tasks.flatMap((task: RunnerTask) =>
@@ -61,7 +61,11 @@ describe('a store without a user index', () => {
     );
     expect(outcome.filter((test) => test.state === 'skip').length).toBe(
       adapterScenarios.filter(
-        (scenario) => scenario.needsUserIndex === true || scenario.needsConditionalPatch === true,
+        (scenario) =>
+          scenario.needsUserIndex === true ||
+          scenario.needsConditionalPatch === true ||
+          scenario.needsCount === true ||
+          scenario.needsPurge === true,
       ).length,
     );
   });
@@ -82,7 +86,7 @@ describe('scenarioSkipReason and user sessions', () => {
     }
   });
 
-  it('answers the user-session routes 501 when the app was not given the manager', async () => {
+  it('answers the user-session and admin routes 501 when the app was not given the manager', async () => {
     const manager = createSessionManager<ScenarioData>({
       store: createMemoryStore(),
       secrets: ['s'.repeat(32)],
@@ -93,10 +97,28 @@ describe('scenarioSkipReason and user sessions', () => {
       ['GET', '/user-sessions'],
       ['DELETE', '/user-session/AAAAAAAAAAAAAAAAAAAAAA'],
       ['POST', '/revoke-others'],
+      ['GET', '/admin/sessions/count'],
+      ['POST', '/admin/sessions/purge'],
     ] as const) {
       const reply = await handleScenario(session, { method, path, body: '' });
       expect(reply).toMatchObject({ kind: 'json', status: 501 });
       expect(JSON.stringify(reply)).toContain('handleScenario(session, request, { manager })');
     }
+  });
+
+  it('answers the admin routes with MISCONFIGURED when the store cannot count or purge', async () => {
+    const manager = createSessionManager<ScenarioData>({
+      store: withoutUserIndex(Date.now),
+      secrets: ['s'.repeat(32)],
+    });
+    const session = manager.session(new Request('http://localhost/'));
+    for (const [method, path] of [
+      ['GET', '/admin/sessions/count'],
+      ['POST', '/admin/sessions/purge'],
+    ] as const) {
+      const reply = await handleScenario(session, { method, path, body: '' }, { manager });
+      expect(reply).toEqual({ kind: 'json', status: 500, body: { error: 'MISCONFIGURED' } });
+    }
+    expect(session.isNew, 'the admin routes never open the session').toBe(true);
   });
 });

@@ -19,7 +19,7 @@ export type ServeApp = (app: Hono<SessionEnv<ScenarioData>>) => Promise<AdapterD
 /**
  * The scenario app of `packages/hono/test/scenarios.test.ts` (kept identical): one catch-all
  * route; errors go to Hono's default error handler. The manager is built here and shared with the
- * routes on a user's sessions.
+ * routes on a user's sessions and the admin routes (count, purge).
  */
 function scenarioApp(options: HonoSessionOptions<ScenarioData>) {
   const manager = managerFromOptions<ScenarioData>(options);

@@ -73,6 +73,13 @@ export interface SessionHandleHooks {
   token(id: string, key: string): Promise<string>;
 }
 
+/**
+ * Ends the request of a session the handler never used, synchronously and without a commit (see
+ * `closeIfUnused`); returns false, changing nothing, for a session that was used. Not part of the
+ * public `Session` interface.
+ */
+export const closeUnused: unique symbol = Symbol('@sessions/core.closeUnused');
+
 const FLASH_PREFIX = `${INTERNAL_KEY_PREFIX}flash:`;
 
 /** Default and upper bound of `update()` retries. */
@@ -371,6 +378,16 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
 
   save(): Promise<SaveOutcome> {
     return this.#track(() => this.#save());
+  }
+
+  /** See {@link closeUnused}. */
+  [closeUnused](): boolean {
+    if (this.#commitCalled || this.#loading !== undefined || this.#pending !== undefined) {
+      return false;
+    }
+    this.#commitCalled = true;
+    this.#committed = true;
+    return true;
   }
 
   async commit(): Promise<CommitResult> {

@@ -27,6 +27,8 @@ export interface MemorySlot {
   meta: SessionMeta;
   /** Epoch ms from which the slot counts as absent. */
   expiresAt: number;
+  /** When the store last put it at the most recently used end (its eviction bookkeeping). */
+  placed: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export function toSlot(record: SessionRecord): MemorySlot {
     entries: copyEntries(record.entries),
     meta: copyMeta(record.meta),
     expiresAt: record.expiresAt,
+    placed: 0,
   };
 }
 
@@ -105,16 +108,30 @@ function entryBytes(key: string, entry: StoredEntry): number {
 export function fitsLimits(slot: MemorySlot, patch: SessionPatch): boolean {
   const limits = patch.limits;
   if (limits === undefined) return true;
+  const entries = slot.entries;
   let bytesBefore = 0;
-  for (const [key, entry] of slot.entries) bytesBefore += entryBytes(key, entry);
-  const keysBefore = slot.entries.size;
-  const after = patch.clear ? new Map<string, StoredEntry>() : new Map(slot.entries);
-  for (const key of patch.remove) after.delete(key);
-  for (const [key, entry] of patch.set) after.set(key, entry);
-  let bytesAfter = 0;
-  for (const [key, entry] of after) bytesAfter += entryBytes(key, entry);
-  if (bytesAfter <= limits.maxBytes && after.size <= limits.maxKeys) return true;
-  return bytesAfter <= bytesBefore && after.size <= keysBefore;
+  for (const [key, entry] of entries) bytesBefore += entryBytes(key, entry);
+  const keysBefore = entries.size;
+  // The record the patch leaves, measured by difference (no copy of the entries).
+  let bytesAfter = patch.clear ? 0 : bytesBefore;
+  let keysAfter = patch.clear ? 0 : keysBefore;
+  if (!patch.clear) {
+    const removed = patch.remove.length > 1 ? new Set(patch.remove) : patch.remove;
+    for (const key of removed) {
+      const entry = entries.get(key);
+      if (entry === undefined || patch.set.has(key)) continue;
+      bytesAfter -= entryBytes(key, entry);
+      keysAfter--;
+    }
+  }
+  for (const [key, entry] of patch.set) {
+    const previous = patch.clear ? undefined : entries.get(key);
+    if (previous === undefined) keysAfter++;
+    else bytesAfter -= entryBytes(key, previous);
+    bytesAfter += entryBytes(key, entry);
+  }
+  if (bytesAfter <= limits.maxBytes && keysAfter <= limits.maxKeys) return true;
+  return bytesAfter <= bytesBefore && keysAfter <= keysBefore;
 }
 
 /**

@@ -174,10 +174,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return undefined;
   }
 
+  /** Placements so far: each (re)insertion at the most recently used end gets the next number. */
+  let placements = 0;
+
+  /** Puts `slot` under `key` at the most recently used end. */
+  function place(key: string, slot: MemorySlot): void {
+    slot.placed = ++placements;
+    slots.set(key, slot);
+  }
+
   /** Moves `key` to the most recently used end. */
   function markUsed(key: string, slot: MemorySlot): void {
     slots.delete(key);
-    slots.set(key, slot);
+    place(key, slot);
   }
 
   /** Examines up to {@link SWEEP_STEP} records, removing expired ones. Called on every write. */
@@ -195,21 +204,52 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     }
   }
 
+  /**
+   * The least recently used end, read through a persistent cursor: a fresh iterator would skip
+   * again, on every eviction, the holes that deleting from the front leaves in the Map's table
+   * (O(deleted records) until the table is rehashed: about 30 µs per eviction at 10,000 records).
+   */
+  let lruCursor: MapIterator<[string, MemorySlot]> | undefined;
+  /**
+   * Up to {@link EVICTION_PROBE} records read from the cursor and not evicted yet, oldest first,
+   * each with the placement it had then: a record used since (moved to the other end) or removed
+   * no longer matches and is dropped.
+   */
+  let lookahead: [string, MemorySlot, number][] = [];
+
+  function stillOldest([key, slot, placed]: [string, MemorySlot, number]): boolean {
+    return slots.get(key) === slot && slot.placed === placed;
+  }
+
+  function refillLookahead(): void {
+    lookahead = lookahead.filter(stillOldest);
+    let restarted = false;
+    while (lookahead.length < EVICTION_PROBE) {
+      lruCursor ??= slots.entries();
+      const next = lruCursor.next();
+      if (next.done === true) {
+        // A finished iterator sees no later insertions: start over from the front, which
+        // reads the records still held in the lookahead again, in order.
+        lruCursor = undefined;
+        if (restarted) return;
+        restarted = true;
+        lookahead = [];
+        continue;
+      }
+      const [key, slot] = next.value;
+      lookahead.push([key, slot, slot.placed]);
+    }
+  }
+
   /** Makes room for one more record: an expired record near the LRU end, else the LRU record. */
   function evictIfFull(now: number): void {
     while (slots.size >= maxEntries) {
-      let victim: [string, MemorySlot] | undefined;
-      let probed = 0;
-      for (const [key, slot] of slots) {
-        victim ??= [key, slot];
-        if (!isLive(slot.expiresAt, now)) {
-          victim = [key, slot];
-          break;
-        }
-        if (++probed >= EVICTION_PROBE) break;
-      }
-      if (victim === undefined) return;
-      removeSlot(victim[0], victim[1]);
+      refillLookahead();
+      if (lookahead.length === 0) return;
+      let index = lookahead.findIndex(([, slot]) => !isLive(slot.expiresAt, now));
+      if (index === -1) index = 0;
+      const [[key, slot]] = lookahead.splice(index, 1) as [[string, MemorySlot, number]];
+      removeSlot(key, slot);
     }
   }
 
@@ -278,7 +318,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (liveSlot(key, now) !== undefined) return 'conflict';
       sweepStep(now);
       evictIfFull(now);
-      slots.set(key, slot);
+      place(key, slot);
       indexUser(key, slot);
       return 'created';
     },
@@ -333,7 +373,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       slots.delete(fromKey);
       unindexUser(fromKey, previousUser);
       // Synchronous, so no other call can observe the moment between these lines.
-      slots.set(toKey, slot);
+      place(toKey, slot);
       indexUser(toKey, slot);
       return 'ok';
     },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  closeIfUnused,
   createMemoryStore,
   createSessionManager,
   managerFromOptions,
@@ -196,5 +197,40 @@ describe('work kept off the request path', () => {
     await writing.set('a', 1);
     await writing.commit();
     expect(built).toBe(1);
+  });
+});
+
+describe('closeIfUnused', () => {
+  const manager = () => createSessionManager({ store: createMemoryStore(), secrets: [SECRET] });
+
+  it('ends an untouched session synchronously: later use and commit() are refused', async () => {
+    const session = manager().session(new Headers({ cookie: 'sid=whatever' }));
+    expect(closeIfUnused(session)).toBe(true);
+    expect(closeIfUnused(session)).toBe(false);
+    await expect(session.set('a', 1)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(session.commit()).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
+
+  it('leaves a used session alone, to be committed', async () => {
+    const session = manager().session(new Headers());
+    await session.set('a', 1);
+    expect(closeIfUnused(session)).toBe(false);
+    const { outcome, headers } = await session.commit();
+    expect(outcome).toBe('created');
+    expect(headers).toHaveLength(1);
+  });
+
+  it('counts an operation started and not awaited as use', async () => {
+    const session = manager().session(new Headers());
+    const pending = session.get('a');
+    expect(closeIfUnused(session)).toBe(false);
+    await pending;
+    expect((await session.commit()).outcome).toBe('unchanged');
+  });
+
+  it('is false for a session the engine did not make', () => {
+    expect(closeIfUnused({ commit: async () => ({ headers: [], outcome: 'unchanged' }) })).toBe(
+      false,
+    );
   });
 });

@@ -197,6 +197,51 @@ describe('createMemoryStore: LRU bound', () => {
     expect(heldKeys(store, ['lru', 'short', 'new'])).toEqual(['lru', 'new']);
   });
 
+  it('evicts in exact LRU order under a long random mix of creates, uses and rotations', () => {
+    // A reference model: an array in recency order. Seeded, so a failure replays.
+    const time = manualTime();
+    const maxEntries = 50;
+    const store = createMemoryStore({ clock: time.clock, maxEntries });
+    const model: string[] = [];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const use = (key: string) => {
+      model.splice(model.indexOf(key), 1);
+      model.push(key);
+    };
+    let next = 0;
+    for (let step = 0; step < 20_000; step++) {
+      const choice = random(10);
+      const held = model[random(Math.max(model.length, 1))];
+      if (choice < 4 || held === undefined) {
+        const key = `k${next++}`;
+        expect(store.create(key, record(time.now() + HOUR))).toBe('created');
+        if (model.length >= maxEntries) model.shift();
+        model.push(key);
+      } else if (choice < 6) {
+        expect(store.load(held)).toBeDefined();
+        use(held);
+      } else if (choice < 8) {
+        expect(store.patch(held, patch(time.now() + HOUR))).toBe('ok');
+        use(held);
+      } else if (choice < 9) {
+        expect(store.touch(held, time.now() + HOUR)).toBe('ok');
+        use(held);
+      } else {
+        const moved = `k${next++}`;
+        expect(store.rotate(held, moved, patch(time.now() + HOUR))).toBe('ok');
+        model.splice(model.indexOf(held), 1);
+        model.push(moved);
+      }
+    }
+    expect(store.size).toBe(model.length);
+    const all = Array.from({ length: next }, (_, i) => `k${i}`);
+    expect(heldKeys(store, all).sort()).toEqual([...model].sort());
+  });
+
   it('stays within maxEntries under a stream of 50,000 creates, keeping the newest', () => {
     const time = manualTime();
     const maxEntries = 1_000;

@@ -7,7 +7,7 @@ import { sessions } from '../../src/index.js';
  * The scenario app on Fastify: the plugin, a raw-string body parser, and ONE catch-all route that
  * answers as `handleScenario` says (JSON with a status, or `reply.redirect`). Errors propagate to
  * Fastify's own error path. The manager is built here and shared with the routes on a user's
- * sessions.
+ * sessions and the admin routes (count, purge).
  */
 export function createScenarioApp(options: SessionAdapterOptions<ScenarioData>): FastifyInstance {
   const manager = managerFromOptions<ScenarioData>(options);

@@ -7,7 +7,8 @@ import { type HonoSessionOptions, type SessionEnv, sessions } from '../../src/in
 
 /**
  * The scenario app: one catch-all route; errors go to Hono's default error handler. The manager is
- * built here and shared with the routes on a user's sessions. (Also used by suites/matrix.)
+ * built here and shared with the routes on a user's sessions and the admin routes (count, purge).
+ * (Also used by suites/matrix.)
  */
 export function scenarioApp(options: HonoSessionOptions<ScenarioData>) {
   const manager = managerFromOptions<ScenarioData>(options);

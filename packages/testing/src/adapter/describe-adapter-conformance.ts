@@ -11,6 +11,7 @@ import { clientBindingScenarios } from './scenarios-client-binding.js';
 import { edgeScenarios } from './scenarios-edges.js';
 import { hostileInputScenarios } from './scenarios-hostile-input.js';
 import { hostileLifecycleScenarios } from './scenarios-hostile-lifecycle.js';
+import { storeMaintenanceScenarios } from './scenarios-store-maintenance.js';
 import { userSessionScenarios } from './scenarios-user-sessions.js';
 
 /** Every adapter scenario, in order. */
@@ -21,13 +22,15 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...hostileInputScenarios,
   ...hostileLifecycleScenarios,
   ...clientBindingScenarios,
+  ...storeMaintenanceScenarios,
 ];
 
 /**
  * Why `scenario` cannot run on `store`, or `undefined` when it can: a scenario that moves the
  * manual clock (`needsManualClock`) cannot run on a store that keeps real time, and one that lists
  * or revokes a user's sessions (`needsUserIndex`) cannot run on a store without a user index, nor
- * one using `session.update` (`needsConditionalPatch`) on a store without `patchIf`.
+ * one using `session.update` (`needsConditionalPatch`) on a store without `patchIf`, nor one
+ * counting or purging sessions (`needsCount`, `needsPurge`) on a store that cannot.
  * `built` is the store the options built, when known: only it tells whether there is an index.
  */
 export function scenarioSkipReason(
@@ -49,6 +52,10 @@ export function scenarioSkipReason(
     built.capabilities.conditionalPatch !== true
   )
     return `needs a conditional patch: it uses session.update(), and the store under test ("${built.name}") has none (capabilities.conditionalPatch)`;
+  if (scenario.needsCount === true && built !== undefined && built.capabilities.count === undefined)
+    return `needs counting: it counts the store's sessions, and the store under test ("${built.name}") cannot (capabilities.count)`;
+  if (scenario.needsPurge === true && built !== undefined && !built.capabilities.deleteExpired)
+    return `needs purging: it purges expired sessions, and the store under test ("${built.name}") cannot (capabilities.deleteExpired)`;
   return undefined;
 }
 

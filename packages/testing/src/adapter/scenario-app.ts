@@ -31,8 +31,9 @@ export interface ScenarioAppOptions {
   /**
    * The manager the adapter opens sessions with (or one on the same store and secrets): the
    * user-session routes (`/user-sessions`, `/user-session/:handle`, `/revoke-others`) call its
-   * `listUserSessions`, `revokeUserSession` and `revokeUserSessions`. Without it those routes
-   * answer 501, and the user-session scenarios fail saying so.
+   * `listUserSessions`, `revokeUserSession` and `revokeUserSessions`, and the admin routes
+   * (`/admin/sessions/count`, `/admin/sessions/purge`) its `countSessions` and `purgeExpired`.
+   * Without it those routes answer 501, and the scenarios using them fail saying so.
    */
   readonly manager?: SessionManager<ScenarioData> | undefined;
 }
@@ -75,6 +76,11 @@ function parse(body: string): SessionValue {
  * (`revokeUserSession`: 200 `{ revoked: true }`, else 404 `{ revoked: false }`) ·
  * `POST /revoke-others` (`revokeUserSessions` except this one: `{ revoked: n }`). The last three
  * answer 401 when the session is not signed in and 501 without `options.manager`.
+ *
+ * Admin (never touch the request's session): `GET /admin/sessions/count` (`countSessions`:
+ * `{ count }`) · `POST /admin/sessions/purge` (`purgeExpired`: `{ purged }`). A `SessionError` (a
+ * store that cannot count or purge) is answered as `{ error: code }` with its status; 501 without
+ * `options.manager`.
  *
  * Hostile-input and race routes: `PUT /slow-set/:key` (JSON body: loads the session, waits while a
  * scenario holds the gate named `key` — see `holdScenarioRequest` — then sets the key) ·
@@ -167,6 +173,9 @@ export async function handleScenario(
     case 'DELETE /user-session':
     case 'POST /revoke-others':
       return userSessionRoute(session, route, key, options.manager);
+    case 'GET /admin':
+    case 'POST /admin':
+      return adminRoute(`${request.method} ${request.path}`, options.manager);
     case 'PUT /slow-set':
       await session.get(key);
       await passScenarioGate(key);
@@ -188,6 +197,16 @@ export async function handleScenario(
   }
 }
 
+/** The answer of a route that needs `ScenarioAppOptions.manager` when the app was not given it. */
+const noManager = (): ScenarioResponse =>
+  json(
+    {
+      error:
+        'the scenario app was not given the manager: call handleScenario(session, request, { manager })',
+    },
+    501,
+  );
+
 /** The routes on the signed-in user's sessions (`handle`: the decoded path segment). */
 async function userSessionRoute(
   session: Session<ScenarioData>,
@@ -195,15 +214,7 @@ async function userSessionRoute(
   handle: string,
   manager: SessionManager<ScenarioData> | undefined,
 ): Promise<ScenarioResponse> {
-  if (manager === undefined) {
-    return json(
-      {
-        error:
-          'the scenario app was not given the manager: call handleScenario(session, request, { manager })',
-      },
-      501,
-    );
-  }
+  if (manager === undefined) return noManager();
   const userId = await session.getUserId();
   if (userId === undefined) return json({ error: 'not signed in' }, 401);
   if (route === 'user-sessions') {
@@ -215,6 +226,25 @@ async function userSessionRoute(
     return json({ revoked }, revoked ? 200 : 404);
   }
   return json({ revoked: await manager.revokeUserSessions(userId, { except: session }) });
+}
+
+/** The admin routes (`route`: method and path), which call the manager and never the session. */
+async function adminRoute(
+  route: string,
+  manager: SessionManager<ScenarioData> | undefined,
+): Promise<ScenarioResponse> {
+  if (route !== 'GET /admin/sessions/count' && route !== 'POST /admin/sessions/purge') {
+    return json({ error: 'no such scenario route' }, 404);
+  }
+  if (manager === undefined) return noManager();
+  try {
+    return route === 'GET /admin/sessions/count'
+      ? json({ count: await manager.countSessions() })
+      : json({ purged: await manager.purgeExpired() });
+  } catch (error) {
+    if (!isSessionError(error)) throw error;
+    return json({ error: error.code }, error.status);
+  }
 }
 
 /** `POST /set-entry` and `POST /get-entry`: a key from the body, a `SessionError` as `{ error }`. */

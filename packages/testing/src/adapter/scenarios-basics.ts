@@ -22,6 +22,16 @@ export interface AdapterScenario {
    * on a store with `capabilities.conditionalPatch`; on another it is reported as skipped.
    */
   readonly needsConditionalPatch?: boolean;
+  /**
+   * True when the scenario counts the store's sessions (`manager.countSessions`). It then runs only
+   * on a store with `capabilities.count`; on another it is reported as skipped.
+   */
+  readonly needsCount?: boolean;
+  /**
+   * True when the scenario purges expired sessions (`manager.purgeExpired`). It then runs only on a
+   * store with `capabilities.deleteExpired`; on another it is reported as skipped.
+   */
+  readonly needsPurge?: boolean;
   readonly run: (context: ScenarioContext) => Promise<void>;
 }
 
