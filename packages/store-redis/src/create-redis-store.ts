@@ -10,10 +10,12 @@ import {
   type UserSessionRecord,
   type WriteResult,
   withDeadline,
+  withTimeout,
 } from '@sessions/core';
 import type { Cluster } from 'ioredis';
-import { decodeRecord, hashPairs } from './decode-record.js';
+import { decodeRecord } from './decode-record.js';
 import { encodeCondition, encodePatch, encodeRecord } from './encode-record.js';
+import { createHashReader } from './hash-reader.js';
 import { expireAtArg, instantText } from './instants.js';
 import { createKeyLayout } from './key-layout.js';
 import { countLive, purgeLive } from './live-index.js';
@@ -30,6 +32,7 @@ import { type RedisScript, runScript } from './run-script.js';
 import { countByScan } from './scan-count.js';
 import { scriptSetFor } from './script-set.js';
 import { destroyUserSessions, listUserSessions } from './user-index.js';
+import type { ValueArg } from './value-form.js';
 
 function expectOneOf<const T extends string>(
   operation: string,
@@ -62,6 +65,9 @@ interface IndexUpdate {
  *   Cluster: one more), bounded by `timeoutMs`.
  * - Records bound to a user (`meta.userId`) are indexed per user, for `listUserSessions` and
  *   `destroyUserSessions` (see the README's "Listing and revoking a user's sessions").
+ * - Values are held as bytes, text (a text codec's) exactly as written and bytes (a binary codec's,
+ *   such as MessagePack) behind a marker byte 0x00, so both codecs work and each value comes back
+ *   in its form (see `value-form.ts`).
  * - A patch's `limits` are enforced in the same script as the write, from size totals kept in the
  *   session hash (no write reads the whole session), so parallel requests cannot together grow a
  *   session past them: a patch that would answers `too-large` and writes nothing.
@@ -91,7 +97,15 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
   const layout = createKeyLayout(prefix);
   // ioredis queues commands while disconnected and retries them (20 reconnections by default), so
   // every operation is bounded: a request gets STORE_UNAVAILABLE within timeoutMs, never a hang.
-  const bounded = <T>(
+  // Most operations need only the deadline instant (no AbortController: a few µs per call).
+  const bounded = <T>(operation: string, work: (deadline: number) => Promise<T>) =>
+    withTimeout(
+      timeoutMs,
+      work,
+      `redis store: ${operation} did not complete within ${timeoutMs} ms`,
+    );
+  // Multi-step work that must also stop between its steps (Cluster rotation, SCAN counting).
+  const boundedWithSignal = <T>(
     operation: string,
     work: (deadline: number, signal: AbortSignal) => Promise<T>,
   ) =>
@@ -107,6 +121,8 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
   const live: readonly string[] = commands.isCluster ? [] : [layout.live];
 
   const indexContext = { commands, layout, timeoutMs, live };
+  // Loads read as text until this store meets a binary value (see `hash-reader.ts`).
+  const hashes = createHashReader(commands);
 
   /** The index update for a write whose meta binds `user` ('' for none). */
   const indexUpdate = (user: string, member: string, expireAt: string): IndexUpdate | undefined =>
@@ -124,10 +140,9 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
     plain: RedisScript,
     indexed: RedisScript,
     keys: readonly string[],
-    args: readonly string[],
+    args: readonly ValueArg[],
     update: IndexUpdate | undefined,
     deadline: number,
-    signal: AbortSignal,
     write: () => Promise<unknown> = () =>
       runScript(commands, plain, [...keys, ...live], args, deadline),
   ): Promise<unknown> {
@@ -148,7 +163,9 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       [update.member, update.expireAt],
       deadline,
     );
-    if (signal.aborted) throw new Error('redis store: write stopped at its deadline');
+    // The deadline passed during the first step: the operation has already been reported as
+    // failed, so the second step must not run.
+    if (Date.now() >= deadline) throw new Error('redis store: write stopped at its deadline');
     return write();
   }
 
@@ -161,6 +178,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       conditionalPatch: true,
       recordLimits: true,
       count: commands.isCluster ? 'approximate' : 'exact',
+      binaryValues: true,
     },
     prefix,
     timeoutMs,
@@ -168,7 +186,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
     async load(key: string): Promise<SessionRecord | undefined> {
       const { record } = layout.keysFor(key);
       return bounded('load', async () => {
-        return decodeRecord(hashPairs(await commands.hgetall(record)));
+        return decodeRecord(await hashes.read(record));
       });
     },
 
@@ -177,9 +195,10 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       // Encoded now, before the first await: later changes to the caller's record are not seen,
       // and invalid input rejects without a round trip.
       const encoded = encodeRecord(record);
+      if (encoded.binary) hashes.sawBinary();
       const args = createArgs(newOpId(), encoded);
       const update = indexUpdate(encoded.user, key, encoded.expireAt);
-      return bounded('create', async (deadline, signal) =>
+      return bounded('create', async (deadline) =>
         expectOneOf(
           'create',
           await writeBinding(
@@ -189,7 +208,6 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
             args,
             update,
             deadline,
-            signal,
           ),
           ['created', 'conflict'],
         ),
@@ -199,9 +217,10 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
     async patch(key: string, patch: SessionPatch): Promise<PatchResult> {
       const keys = layout.keysFor(key);
       const encoded = encodePatch(patch);
+      if (encoded.binary) hashes.sawBinary();
       const args = patchArgs(newOpId(), encoded);
       const update = indexUpdate(encoded.user, key, encoded.expireAt);
-      return bounded('patch', async (deadline, signal) =>
+      return bounded('patch', async (deadline) =>
         expectOneOf(
           'patch',
           await writeBinding(
@@ -211,7 +230,6 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
             args,
             update,
             deadline,
-            signal,
           ),
           ['ok', 'missing', 'too-large'],
         ),
@@ -226,11 +244,12 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       const keys = layout.keysFor(key);
       const expected = encodeCondition(condition);
       const encoded = encodePatch(patch);
+      if (encoded.binary || typeof expected.value === 'object') hashes.sawBinary();
       // The patch's arguments exactly as `patch` sends them, then the condition's.
       const args = [...patchArgs(newOpId(), encoded), ...conditionArgs(expected)];
       const update = indexUpdate(encoded.user, key, encoded.expireAt);
       // The same path as `patch`: one script; in Cluster with a bound meta, the index first.
-      return bounded('patchIf', async (deadline, signal) =>
+      return bounded('patchIf', async (deadline) =>
         expectOneOf(
           'patchIf',
           await writeBinding(
@@ -240,7 +259,6 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
             args,
             update,
             deadline,
-            signal,
           ),
           ['ok', 'missing', 'conflict', 'too-large'],
         ),
@@ -270,8 +288,9 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
       const from = layout.keysFor(fromKey);
       const to = layout.keysFor(toKey);
       const encoded = encodePatch(patch);
+      if (encoded.binary) hashes.sawBinary();
       const update = indexUpdate(encoded.user, toKey, encoded.expireAt);
-      return bounded('rotate', async (deadline, signal) => {
+      return boundedWithSignal('rotate', async (deadline, signal) => {
         const reply = await writeBinding(
           scripts.rotate,
           scripts.rotateIndexed,
@@ -279,7 +298,6 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
           patchArgs(newOpId(), encoded),
           update,
           deadline,
-          signal,
           // Cluster forbids a script touching two slots, so it gets the multi-step protocol.
           commands.isCluster
             ? () => rotateAcrossSlots(commands, from, to, encoded, deadline, signal)
@@ -297,7 +315,7 @@ export function createRedisStore(client: RedisClient, options?: RedisStoreOption
     },
 
     async countSessions(): Promise<number> {
-      return bounded('countSessions', (deadline, signal) =>
+      return boundedWithSignal('countSessions', (deadline, signal) =>
         commands.isCluster
           ? // `isCluster` is ioredis's own flag, true exactly for a `Cluster` client.
             countByScan(client as Cluster, layout.recordPattern, signal)

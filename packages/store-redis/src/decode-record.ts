@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { SessionMeta, SessionRecord, StoredEntry } from '@sessions/core';
 import { parseInstant } from './instants.js';
 import {
@@ -6,34 +7,54 @@ import {
   FIELD_META,
   INTERNAL_FIELD_MARK,
 } from './key-layout.js';
+import { valueFromField } from './value-form.js';
 
 function malformed(what: string): Error {
   return new Error(`redis store: malformed reply (${what})`);
 }
 
 /**
- * The field/value pairs of a hash reply. ioredis answers `HGETALL` with an object (it defines
- * fields such as `__proto__` and `constructor` as own properties, so they are plain data); a
- * script answers with a flat `[field, value, ...]` array. Both are read into pairs here and never
- * used as a lookup table, so no field name can reach a prototype.
+ * One hash field and its value, as text or as bytes depending on how the hash was read (see
+ * `hash-reader.ts`). Field names are always text (entry keys and internal fields).
  */
-export function hashPairs(reply: unknown): [string, string][] {
-  const pairs: [string, string][] = [];
+export type HashPair = readonly [field: string, value: string | Buffer];
+
+function isValue(value: unknown): value is string | Buffer {
+  return typeof value === 'string' || Buffer.isBuffer(value);
+}
+
+/** A field's value as text (internal fields always hold text). */
+function text(value: string | Buffer): string {
+  return typeof value === 'string' ? value : value.toString('utf8');
+}
+
+function fieldName(field: unknown): string {
+  if (typeof field === 'string') return field;
+  if (Buffer.isBuffer(field)) return field.toString('utf8');
+  throw malformed('non-string hash field');
+}
+
+/**
+ * The field/value pairs of a hash reply, read as text or as bytes (Buffers, so that binary values
+ * arrive intact: see `value-form.ts`). ioredis answers `HGETALL` with an object (it defines fields
+ * such as `__proto__` and `constructor` as own properties, so they are plain data); a script
+ * answers with a flat `[field, value, ...]` array. Both are read into pairs here and never used as
+ * a lookup table, so no field name can reach a prototype.
+ */
+export function hashPairs(reply: unknown): HashPair[] {
+  const pairs: HashPair[] = [];
   if (Array.isArray(reply)) {
     if (reply.length % 2 !== 0) throw malformed('odd number of hash elements');
     for (let i = 0; i < reply.length; i += 2) {
-      const field: unknown = reply[i];
       const value: unknown = reply[i + 1];
-      if (typeof field !== 'string' || typeof value !== 'string') {
-        throw malformed('non-string hash element');
-      }
-      pairs.push([field, value]);
+      if (!isValue(value)) throw malformed('non-string hash element');
+      pairs.push([fieldName(reply[i]), value]);
     }
     return pairs;
   }
   if (typeof reply === 'object' && reply !== null) {
     for (const [field, value] of Object.entries(reply)) {
-      if (typeof value !== 'string') throw malformed('non-string hash value');
+      if (!isValue(value)) throw malformed('non-string hash value');
       pairs.push([field, value]);
     }
     return pairs;
@@ -58,25 +79,25 @@ export function parseMeta(json: string): SessionMeta {
 
 /**
  * Builds a fresh record from a session hash's fields; `undefined` for an empty hash (Redis has no
- * such key, or it has expired). Entries go into a `Map`, so any entry key is plain data; their
- * order carries no meaning (Redis hashes keep insertion order only while small). Throws for
- * a hash that is not a session record (missing meta or expiry), which the engine reports as
- * `STORE_UNAVAILABLE` rather than guessing an empty session.
+ * such key, or it has expired). Each value comes back in the form it was written: text as a
+ * string, bytes as a fresh `Uint8Array` (see `value-form.ts`). Entries go into a `Map`, so any
+ * entry key is plain data; their order carries no meaning (Redis hashes keep insertion order only
+ * while small). Throws for a hash that is not a session record (missing meta or expiry), which the
+ * engine reports as `STORE_UNAVAILABLE` rather than guessing an empty session.
  */
-export function decodeRecord(
-  pairs: readonly (readonly [string, string])[],
-): SessionRecord | undefined {
+export function decodeRecord(pairs: readonly HashPair[]): SessionRecord | undefined {
   if (pairs.length === 0) return undefined;
-  const values = new Map<string, string>();
+  const values = new Map<string, string | Buffer>();
   const expiries = new Map<string, number>();
   let meta: string | undefined;
   let expiresAt: string | undefined;
   for (const [field, value] of pairs) {
     if (!field.startsWith(INTERNAL_FIELD_MARK)) values.set(field, value);
-    else if (field === FIELD_META) meta = value;
-    else if (field === FIELD_EXPIRES_AT) expiresAt = value;
+    else if (field === FIELD_META) meta = text(value);
+    else if (field === FIELD_EXPIRES_AT) expiresAt = text(value);
     else if (field.startsWith(ENTRY_EXPIRY_PREFIX)) {
-      expiries.set(field.slice(ENTRY_EXPIRY_PREFIX.length), parseInstant(value, 'entry expiry'));
+      const expiry = parseInstant(text(value), 'entry expiry');
+      expiries.set(field.slice(ENTRY_EXPIRY_PREFIX.length), expiry);
     }
     // Other U+0000 fields (the write ids, and any a later version adds) are not data.
   }
@@ -84,8 +105,9 @@ export function decodeRecord(
     throw new Error('redis store: the session hash lacks its meta or expiry field');
   }
   const entries = new Map<string, StoredEntry>();
-  for (const [key, value] of values) {
+  for (const [key, raw] of values) {
     const expiry = expiries.get(key);
+    const value = valueFromField(raw);
     entries.set(key, expiry === undefined ? { value } : { value, expiresAt: expiry });
   }
   return { entries, meta: parseMeta(meta), expiresAt: parseInstant(expiresAt, 'expiresAt') };

@@ -9,6 +9,7 @@ import {
 } from '@sessions/core';
 import { expireAtArg, instantText } from './instants.js';
 import { assertUserId, ENTRY_EXPIRY_PREFIX, INTERNAL_FIELD_MARK } from './key-layout.js';
+import { type ValueArg, valueArg } from './value-form.js';
 
 /** A record turned into script arguments, copied out of the caller's objects at call time. */
 export interface EncodedRecord {
@@ -20,8 +21,13 @@ export interface EncodedRecord {
   readonly expiresAt: string;
   /** The `PEXPIREAT` argument. */
   readonly expireAt: string;
-  /** Entry fields as flat `field, value` pairs: each entry, and `\0e<key>` for a per-key expiry. */
-  readonly fields: readonly string[];
+  /**
+   * Entry fields as flat `field, value` pairs: each entry (its value in the stored form of
+   * `value-form.ts`), and `\0e<key>` for a per-key expiry.
+   */
+  readonly fields: readonly ValueArg[];
+  /** Whether any entry value is binary (bytes behind their marker). */
+  readonly binary: boolean;
 }
 
 /** A patch turned into script arguments, copied out of the caller's objects at call time. */
@@ -42,16 +48,18 @@ export interface EncodedPatch {
   readonly maxKeys: string;
   /** Entry keys to delete. */
   readonly remove: readonly string[];
-  /** Entries to write as flat `key, value, per-key expiry or ''` triples. */
-  readonly set: readonly string[];
+  /** Entries to write as flat `key, stored value, per-key expiry or ''` triples. */
+  readonly set: readonly ValueArg[];
+  /** Whether any value in `set` is binary (bytes behind their marker). */
+  readonly binary: boolean;
 }
 
 /** The condition of a conditional patch, checked and copied out of the caller's object. */
 export interface EncodedCondition {
   /** The entry to compare. */
   readonly key: string;
-  /** The encoding it must hold, or `undefined` for "absent". */
-  readonly value: string | undefined;
+  /** The stored form it must hold (see `value-form.ts`), or `undefined` for "absent". */
+  readonly value: ValueArg | undefined;
 }
 
 /**
@@ -68,11 +76,8 @@ function entryKey(key: unknown): string {
   return key;
 }
 
-function entryValue(entry: StoredEntry): string {
-  if (typeof entry.value !== 'string') {
-    throw new SessionError('INVALID_VALUE', 'redis store: an entry value must be a string');
-  }
-  return entry.value;
+function entryValue(entry: StoredEntry): ValueArg {
+  return valueArg(entry.value, 'an entry value');
 }
 
 function entryExpiry(entry: StoredEntry): string | undefined {
@@ -126,9 +131,12 @@ function limitArgs(limits: RecordLimits | undefined): { maxBytes: string; maxKey
 /** Encodes a whole record (for `create`). Throws `SessionError` for values outside the contract. */
 export function encodeRecord(record: SessionRecord): EncodedRecord {
   const expiresAt = instantText(record.expiresAt, 'record.expiresAt');
-  const fields: string[] = [];
+  const fields: ValueArg[] = [];
+  let binary = false;
   for (const [key, entry] of record.entries) {
-    fields.push(entryKey(key), entryValue(entry));
+    const value = entryValue(entry);
+    if (typeof value !== 'string') binary = true;
+    fields.push(entryKey(key), value);
     const expiry = entryExpiry(entry);
     if (expiry !== undefined) fields.push(`${ENTRY_EXPIRY_PREFIX}${key}`, expiry);
   }
@@ -138,15 +146,19 @@ export function encodeRecord(record: SessionRecord): EncodedRecord {
     expiresAt,
     expireAt: expireAtArg(record.expiresAt),
     fields,
+    binary,
   };
 }
 
 /** Encodes a patch (for `patch` and `rotate`). Throws `SessionError` for values outside the contract. */
 export function encodePatch(patch: SessionPatch): EncodedPatch {
   const expiresAt = instantText(patch.expiresAt, 'patch.expiresAt');
-  const set: string[] = [];
+  const set: ValueArg[] = [];
+  let binary = false;
   for (const [key, entry] of patch.set) {
-    set.push(entryKey(key), entryValue(entry), entryExpiry(entry) ?? '');
+    const value = entryValue(entry);
+    if (typeof value !== 'string') binary = true;
+    set.push(entryKey(key), value, entryExpiry(entry) ?? '');
   }
   return {
     clear: patch.clear === true,
@@ -157,6 +169,7 @@ export function encodePatch(patch: SessionPatch): EncodedPatch {
     ...limitArgs(patch.limits),
     remove: patch.remove.map(entryKey),
     set,
+    binary,
   };
 }
 
@@ -166,11 +179,8 @@ export function encodeCondition(condition: EntryCondition): EncodedCondition {
     throw new SessionError('INVALID_VALUE', 'redis store: a patchIf condition must be an object');
   }
   const { key, value } = condition;
-  if (value !== undefined && typeof value !== 'string') {
-    throw new SessionError(
-      'INVALID_VALUE',
-      'redis store: a patchIf condition value must be a string or undefined',
-    );
-  }
-  return { key: entryKey(key), value };
+  return {
+    key: entryKey(key),
+    value: value === undefined ? undefined : valueArg(value, 'a patchIf condition value'),
+  };
 }

@@ -8,7 +8,8 @@ import { SessionError } from '@sessions/core';
  * base64url(SHA-256(session ID)), never request bytes, and the braces make it the Redis Cluster
  * hash tag, so everything about one session lives in one slot. Its fields:
  *
- * - `<entry key>` → the entry's encoded value, byte for byte. Entry keys never contain U+0000.
+ * - `<entry key>` → the entry's encoded value, byte for byte: text as is, bytes behind one marker
+ *   byte 0x00 (see `value-form.ts`). Entry keys never contain U+0000.
  * - `\0e<entry key>` → that entry's per-key expiry (epoch ms, decimal), when it has one.
  * - `\0m` → the engine's meta as JSON.
  * - `\0x` → the record's `expiresAt` (epoch ms, decimal), mirrored by the key's own expiry.
@@ -19,7 +20,8 @@ import { SessionError } from '@sessions/core';
  *   record belongs to by comparing bytes, without parsing JSON in Lua.
  * - `\0s` → the record's size in the contract's measure (`RecordLimits`), as
  *   `<bytes>:<entries>:<write id>`: bytes is the sum over entries of the UTF-8 length of the key
- *   plus that of the value (per-key expiry fields excluded), entries their number. Kept by every
+ *   plus that of the value (a binary value's byte length, without its marker; per-key expiry
+ *   fields excluded), entries their number. Kept by every
  *   write from the lengths of the entries it changes only (see `lua/record-size.ts`), so enforcing
  *   `SessionPatch.limits` never reads the whole hash. The write id is the last one in `\0o` when
  *   the totals were current: a hash written before this field existed, or by an older version of

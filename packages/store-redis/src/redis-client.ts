@@ -1,3 +1,4 @@
+import type { Buffer } from 'node:buffer';
 import { SessionError } from '@sessions/core';
 import type { Cluster, Redis } from 'ioredis';
 
@@ -8,15 +9,23 @@ import type { Cluster, Redis } from 'ioredis';
  */
 export type RedisClient = Redis | Cluster;
 
-/** The few client methods the store calls (both ioredis client classes have them). */
+/**
+ * The few client methods the store calls (both ioredis client classes have them). Script
+ * arguments are strings, or Buffers for binary values (ioredis sends both as they are). Session
+ * hashes are read as text or as Buffers (see `hash-reader.ts`); binary values arrive intact only as
+ * Buffers (see `value-form.ts`).
+ */
 export interface StoreCommands {
   /** True for a `Cluster` client: keys of different sessions may then live on different nodes. */
   readonly isCluster: boolean;
   hgetall(key: string): Promise<Record<string, string>>;
+  hgetallBuffer(key: string): Promise<Record<string, Buffer>>;
   hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
   zrange(key: string, start: string, stop: string): Promise<string[]>;
-  evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
-  eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  evalsha(sha: string, numKeys: number, ...keysAndArgs: (string | Buffer)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...keysAndArgs: (string | Buffer)[]): Promise<unknown>;
+  /** Any command with its reply read as Buffers (scripts answering with binary values). */
+  callBuffer(command: string, ...args: (string | Buffer | number)[]): Promise<unknown>;
 }
 
 function isCommandClient(client: unknown): boolean {
@@ -24,6 +33,8 @@ function isCommandClient(client: unknown): boolean {
   const candidate = client as Partial<Record<keyof StoreCommands, unknown>>;
   return (
     typeof candidate.hgetall === 'function' &&
+    typeof candidate.hgetallBuffer === 'function' &&
+    typeof candidate.callBuffer === 'function' &&
     typeof candidate.evalsha === 'function' &&
     typeof candidate.eval === 'function'
   );

@@ -26,7 +26,8 @@ export interface RedisStore extends SessionStore {
    * `meta.userId`), `conditionalPatch: true` (`patchIf`, which `Session.update` needs),
    * `recordLimits: true` (`patch`, `patchIf` and `rotate` enforce `SessionPatch.limits`
    * atomically with the write, answering `too-large`), `count: 'exact'` on a standalone Redis
-   * (the live index) and `'approximate'` on a Cluster (a `SCAN`).
+   * (the live index) and `'approximate'` on a Cluster (a `SCAN`), and `binaryValues: true` (bytes
+   * from a binary codec such as MessagePack are held beside text, each returned in its form).
    */
   readonly capabilities: {
     readonly atomicRotate: true;
@@ -35,12 +36,17 @@ export interface RedisStore extends SessionStore {
     readonly conditionalPatch: true;
     readonly recordLimits: true;
     readonly count: 'exact' | 'approximate';
+    readonly binaryValues: true;
   };
   /** The key prefix in use (see `RedisStoreOptions.prefix`). */
   readonly prefix: string;
   /** The per-operation deadline in ms (see `RedisStoreOptions.timeoutMs`). */
   readonly timeoutMs: number;
-  /** See {@link SessionStore.load}: one `HGETALL`. */
+  /**
+   * See {@link SessionStore.load}: one `HGETALL`, read as text until the store meets a binary
+   * value and as bytes from then on (the load that first finds one in a text reply reads it again
+   * as bytes: two round trips, once per store).
+   */
   load(key: string): Promise<SessionRecord | undefined>;
   /**
    * See {@link SessionStore.create}: one script. In Cluster, a record bound to a user costs one

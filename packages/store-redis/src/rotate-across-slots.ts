@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { RotateResult } from '@sessions/core';
-import { decodeRecord, hashPairs } from './decode-record.js';
+import { decodeRecord, type HashPair, hashPairs } from './decode-record.js';
 import type { EncodedPatch } from './encode-record.js';
 import {
   ENTRY_EXPIRY_PREFIX,
@@ -18,6 +18,7 @@ import { rotateCopyScript } from './lua/rotate-copy-script.js';
 import { newOpId } from './op-id.js';
 import type { StoreCommands } from './redis-client.js';
 import { runScript } from './run-script.js';
+import { fieldValueLength, type ValueArg } from './value-form.js';
 
 /**
  * Copy attempts before giving up on a session that is written to faster than it can be copied
@@ -27,9 +28,10 @@ const MAX_ATTEMPTS = 32;
 
 /**
  * The size of the record a snapshot holds, in the contract's measure (`RecordLimits`, as
- * `record-size.ts` measures it in Lua): its entries, and the UTF-8 bytes of their keys and values.
+ * `record-size.ts` measures it in Lua): its entries, and the UTF-8 bytes of their keys plus their
+ * values' lengths (a binary value's without its marker byte, see `value-form.ts`).
  */
-export function snapshotSize(pairs: readonly (readonly [string, string])[]): {
+export function snapshotSize(pairs: readonly HashPair[]): {
   readonly bytes: number;
   readonly keys: number;
 } {
@@ -37,7 +39,7 @@ export function snapshotSize(pairs: readonly (readonly [string, string])[]): {
   let keys = 0;
   for (const [field, value] of pairs) {
     if (field.startsWith(INTERNAL_FIELD_MARK)) continue;
-    bytes += Buffer.byteLength(field, 'utf8') + Buffer.byteLength(value, 'utf8');
+    bytes += Buffer.byteLength(field, 'utf8') + fieldValueLength(value);
     keys += 1;
   }
   return { bytes, keys };
@@ -46,16 +48,21 @@ export function snapshotSize(pairs: readonly (readonly [string, string])[]): {
 /**
  * The copy script's arguments: the snapshot's hash fields with the patch applied, exactly as
  * `LUA_APPLY_PATCH` would, the patch's limits and the snapshot's size (the copy script measures
- * the copy and enforces the limits; its totals field is its own, never the snapshot's).
+ * the copy and enforces the limits; its totals field is its own, never the snapshot's). Values are
+ * passed on as the snapshot's raw bytes, so text and binary values are copied byte for byte.
  */
 function copyArgs(
   opId: string,
-  pairs: readonly (readonly [string, string])[],
+  pairs: readonly HashPair[],
   patch: EncodedPatch,
-): { readonly args: string[]; readonly ops: string } {
-  const fields = new Map<string, string>(pairs);
-  const ops = fields.get(FIELD_OPS) ?? '';
-  const meta = patch.meta === '' ? fields.get(FIELD_META) : patch.meta;
+): { readonly args: ValueArg[]; readonly ops: string } {
+  const fields = new Map<string, ValueArg>(pairs);
+  const text = (field: string) => {
+    const value = fields.get(field);
+    return value === undefined ? undefined : value.toString();
+  };
+  const ops = text(FIELD_OPS) ?? '';
+  const meta = patch.meta === '' ? text(FIELD_META) : patch.meta;
   if (meta === undefined) throw new Error('redis store: the session hash lacks its meta field');
   const before = snapshotSize(pairs);
   for (const field of [FIELD_OPS, FIELD_META, FIELD_EXPIRES_AT, FIELD_SIZE]) fields.delete(field);
@@ -76,14 +83,14 @@ function copyArgs(
     fields.delete(`${ENTRY_EXPIRY_PREFIX}${key}`);
   }
   for (let i = 0; i < patch.set.length; i += 3) {
-    const key = patch.set[i] ?? '';
+    const key = String(patch.set[i] ?? '');
     const value = patch.set[i + 1] ?? '';
-    const expiry = patch.set[i + 2] ?? '';
+    const expiry = String(patch.set[i + 2] ?? '');
     fields.set(key, value);
     if (expiry === '') fields.delete(`${ENTRY_EXPIRY_PREFIX}${key}`);
     else fields.set(`${ENTRY_EXPIRY_PREFIX}${key}`, expiry);
   }
-  const args = [
+  const args: ValueArg[] = [
     opId,
     patch.expireAt,
     meta,
@@ -135,7 +142,8 @@ export async function rotateAcrossSlots(
   deadline: number,
   signal: AbortSignal,
 ): Promise<RotateResult> {
-  let pairs = hashPairs(await client.hgetall(from.record));
+  // Always as bytes (binary values are copied as they are); a rotation is not the hot path.
+  let pairs = hashPairs(await client.hgetallBuffer(from.record));
   // Validate the snapshot as a record (a corrupt hash is an error, never a silent copy).
   if (decodeRecord(pairs) === undefined) return 'missing';
   if (from.record === to.record) return 'conflict';
@@ -153,15 +161,18 @@ export async function rotateAcrossSlots(
     if (copied === 'conflict' || copied === 'too-large') return copied;
     if (copied !== 'ok') throw unexpected(rotateCopyScript.name, copied);
     stopIfAborted(signal);
+    // Read as bytes: a changed hash comes back whole, binary values included.
     const committed = await runScript(
       client,
       rotateCommitScript,
       [from.record, from.tombstone],
       [opId, ops],
       deadline,
+      'bytes',
     );
     if (!Array.isArray(committed)) throw unexpected(rotateCommitScript.name, committed);
-    const [status, ...current] = committed as unknown[];
+    const [head, ...current] = committed as unknown[];
+    const status = Buffer.isBuffer(head) ? head.toString('utf8') : head;
     if (status === 'ok') return 'ok';
     if (status === 'missing') {
       // Best effort: if it fails, the copy nobody can reach expires at its TTL.

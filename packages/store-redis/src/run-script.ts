@@ -1,3 +1,4 @@
+import type { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { StoreCommands } from './redis-client.js';
 
@@ -38,22 +39,31 @@ function isNoScript(error: unknown): boolean {
  * computed from the source, and the fallback costs one extra round trip only right after the
  * server lost its script cache. Both attempts run the same idempotent script, so the fallback is
  * safe even if the first had somehow been executed.
+ *
+ * `reply: 'bytes'` reads the reply as Buffers (`EVALSHA` through `callBuffer`), for a script
+ * that answers with binary values (a session hash's fields); the default reads strings.
  */
 export async function runScript(
   client: StoreCommands,
   script: RedisScript,
   keys: readonly string[],
-  args: readonly string[],
+  args: readonly (string | Buffer)[],
   deadline: number,
+  reply: 'text' | 'bytes' = 'text',
 ): Promise<unknown> {
   if (script.keyCount === 'some' ? keys.length === 0 : keys.length !== script.keyCount) {
     throw new Error(`redis store: script ${script.name} takes ${script.keyCount} keys`);
   }
   const argv = [String(deadline), ...args];
+  const bytes = reply === 'bytes';
   try {
-    return await client.evalsha(script.sha, keys.length, ...keys, ...argv);
+    return bytes
+      ? await client.callBuffer('evalsha', script.sha, keys.length, ...keys, ...argv)
+      : await client.evalsha(script.sha, keys.length, ...keys, ...argv);
   } catch (error) {
     if (!isNoScript(error)) throw error;
-    return await client.eval(script.source, keys.length, ...keys, ...argv);
+    return bytes
+      ? await client.callBuffer('eval', script.source, keys.length, ...keys, ...argv)
+      : await client.eval(script.source, keys.length, ...keys, ...argv);
   }
 }

@@ -1,3 +1,4 @@
+import { msgpackCodec } from '@sessions/codec-msgpack';
 import type { SessionRecord } from '@sessions/core';
 import { createTestKey, describeStoreConformance } from '@sessions/testing';
 import { Cluster } from 'ioredis';
@@ -63,6 +64,16 @@ describe.skipIf(!canStartRedisServers())(
     let stores = 0;
     describeStoreConformance({
       name: 'redis cluster',
+      createStore: () => ({
+        store: createRedisStore(client, { prefix: `${PREFIX}t${++stores}:` }),
+        usesClock: false,
+      }),
+    });
+
+    // Binary values through the Cluster paths too (the rotation copies them across slots).
+    describeStoreConformance({
+      name: 'redis cluster',
+      codec: msgpackCodec,
       createStore: () => ({
         store: createRedisStore(client, { prefix: `${PREFIX}t${++stores}:` }),
         usesClock: false,

@@ -1,3 +1,4 @@
+import { msgpackCodec } from '@sessions/codec-msgpack';
 import { describeStoreConformance } from '@sessions/testing';
 import { afterAll, describe, it } from 'vitest';
 import { createRedisStore } from '../src/index.js';
@@ -27,6 +28,17 @@ if (client === undefined) {
   let stores = 0;
   describeStoreConformance({
     name: 'redis',
+    createStore: () => ({
+      store: createRedisStore(client, { prefix: `${prefix}t${++stores}:` }),
+      usesClock: false,
+    }),
+  });
+
+  // The MessagePack codec: binary values (stored behind a 0x00 marker byte) through the engine
+  // checks and the codec values group.
+  describeStoreConformance({
+    name: 'redis',
+    codec: msgpackCodec,
     createStore: () => ({
       store: createRedisStore(client, { prefix: `${prefix}t${++stores}:` }),
       usesClock: false,

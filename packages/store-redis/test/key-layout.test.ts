@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { SessionPatch, SessionRecord } from '@sessions/core';
 import { createTestKey } from '@sessions/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,50 @@ describe.skipIf(client === undefined)(`key layout and TTLs (Redis at ${REDIS_URL
     expect(await client.pexpiretime(redisKey)).toBe(Math.ceil(expiresAt) - 1);
   });
 
+  it('stores text as its UTF-8 bytes and binary values behind one 0x00 byte, and loads each in its form', async () => {
+    const key = createTestKey();
+    const msgpack = Uint8Array.of(0x81, 0xa1, 0x61, 0x01); // {"a":1} in MessagePack
+    await store.create(key, {
+      entries: new Map([
+        ['text', { value: '"héllo"' }],
+        ['empty text', { value: '' }],
+        ['bytes', { value: msgpack }],
+        ['empty bytes', { value: new Uint8Array(0) }],
+        ['nul bytes', { value: Uint8Array.of(0, 0) }],
+      ]),
+      meta: { createdAt: 1 },
+      expiresAt: Date.now() + 600_000,
+    });
+    const redisKey = `${prefix}{${key}}`;
+    // What any other client sees (HGETALL, read as bytes).
+    const fields = new Map(Object.entries(await client.hgetallBuffer(redisKey)));
+    expect(fields.get('text')).toEqual(Buffer.from('"héllo"', 'utf8'));
+    expect(fields.get('empty text')).toEqual(Buffer.alloc(0));
+    expect(fields.get('bytes')).toEqual(Buffer.from([0x00, 0x81, 0xa1, 0x61, 0x01]));
+    expect(fields.get('empty bytes')).toEqual(Buffer.from([0x00]));
+    expect(fields.get('nul bytes')).toEqual(Buffer.from([0x00, 0x00, 0x00]));
+    // The measure counts the bytes without their marker: 4+8, 10+0, 5+4, 11+0, 9+2.
+    expect(fields.get('\u0000s')?.toString()).toBe(
+      `${12 + 10 + 9 + 11 + 11}:5:${fields.get('\u0000o')?.toString()}`,
+    );
+
+    const loaded = await store.load(key);
+    expect(loaded?.entries.get('text')?.value).toBe('"héllo"');
+    expect(loaded?.entries.get('empty text')?.value).toBe('');
+    for (const [name, bytes] of [
+      ['bytes', msgpack],
+      ['empty bytes', new Uint8Array(0)],
+      ['nul bytes', Uint8Array.of(0, 0)],
+    ] as const) {
+      const value = loaded?.entries.get(name)?.value;
+      // A plain Uint8Array of its own, never a Buffer or a view into the reply.
+      expect(Object.getPrototypeOf(value), name).toBe(Uint8Array.prototype);
+      expect(value, name).toEqual(bytes);
+      expect((value as Uint8Array).byteOffset, name).toBe(0);
+      expect((value as Uint8Array).buffer.byteLength, name).toBe(bytes.byteLength);
+    }
+  });
+
   it('writes the same hash with the one-script rotation and the cross-slot (Cluster) protocol', async () => {
     /** The same history for both keys: create, replace, add, remove and re-add. */
     const build = async (key: string) => {
@@ -96,6 +141,16 @@ describe.skipIf(client === undefined)(`key layout and TTLs (Redis at ${REDIS_URL
       );
       await store.patch(key, patch({ remove: ['b'] }));
       await store.patch(key, patch({ set: new Map([['b', { value: '5' }]]) }));
+      // Binary values, one of them not valid UTF-8: the cross-slot copy must keep every byte.
+      await store.patch(
+        key,
+        patch({
+          set: new Map([
+            ['bin', { value: Uint8Array.of(0xff, 0x00, 0xc0, 0xaf) }],
+            ['was text', { value: Uint8Array.of(0x61) }],
+          ]),
+        }),
+      );
     };
     const one = createTestKey();
     const two = createTestKey();
@@ -124,18 +179,24 @@ describe.skipIf(client === undefined)(`key layout and TTLs (Redis at ${REDIS_URL
       ),
     ).toBe('ok');
     const withoutOps = async (storeKey: string) => {
-      const fields = await client.hgetall(layout.keysFor(storeKey).record);
-      // The write ids differ, and so does the size field's stamp (its last one): compare the rest.
+      const fields = await client.hgetallBuffer(layout.keysFor(storeKey).record);
+      // The write ids differ, and so does the size field's stamp (its last one): compare the rest,
+      // byte for byte (hex, so binary values compare exactly).
       return Object.entries(fields)
         .filter(([field]) => field !== '\u0000o')
         .map(([field, value]): [string, string] =>
-          field === '\u0000s' ? [field, value.replace(/:[^:]*$/, '')] : [field, value],
+          field === '\u0000s'
+            ? [field, value.toString().replace(/:[^:]*$/, '')]
+            : [field, value.toString('hex')],
         )
         .sort();
     };
     expect(await withoutOps(viaSlots)).toEqual(await withoutOps(viaScript));
     expect(await client.pexpiretime(layout.keysFor(viaSlots).record)).toBe(
       await client.pexpiretime(layout.keysFor(viaScript).record),
+    );
+    expect((await store.load(viaSlots))?.entries.get('bin')?.value).toEqual(
+      Uint8Array.of(0xff, 0x00, 0xc0, 0xaf),
     );
     expect(await store.load(one)).toBeUndefined();
     expect(await store.load(two)).toBeUndefined();

@@ -40,6 +40,7 @@ describe('createRedisStore options', () => {
       conditionalPatch: true,
       recordLimits: true,
       count: 'exact',
+      binaryValues: true,
     });
     expect(typeof store.patchIf).toBe('function');
     expect(typeof store.listUserSessions).toBe('function');
@@ -140,6 +141,30 @@ describe('input validation before any command', () => {
       );
       await expectRejectsWith(store.patch(KEY, patch({ meta })), 'INVALID_VALUE');
       await expectRejectsWith(store.rotate(KEY, 'b'.repeat(43), patch({ meta })), 'INVALID_VALUE');
+    }
+  });
+
+  it('refuses values that are neither text nor bytes, and text starting with U+0000, with INVALID_VALUE', async () => {
+    // A leading U+0000 is what marks bytes in a hash field; codec text never contains U+0000.
+    for (const bad of ['\u0000', '\u0000abc', 42, null, [1], new ArrayBuffer(1)] as unknown[]) {
+      const value = bad as string;
+      await expectRejectsWith(
+        store.create(KEY, {
+          entries: new Map([['k', { value }]]),
+          meta: { createdAt: 1 },
+          expiresAt: Date.now() + 60_000,
+        }),
+        'INVALID_VALUE',
+      );
+      await expectRejectsWith(
+        store.patch(KEY, patch({ set: new Map([['k', { value }]]) })),
+        'INVALID_VALUE',
+      );
+      await expectRejectsWith(
+        store.rotate(KEY, 'b'.repeat(43), patch({ set: new Map([['k', { value }]]) })),
+        'INVALID_VALUE',
+      );
+      await expectRejectsWith(store.patchIf(KEY, { key: 'k', value }, patch({})), 'INVALID_VALUE');
     }
   });
 

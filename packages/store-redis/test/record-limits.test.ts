@@ -1,5 +1,11 @@
 import { Buffer } from 'node:buffer';
-import type { SessionMeta, SessionPatch, SessionRecord, StoredEntry } from '@sessions/core';
+import {
+  type SessionMeta,
+  type SessionPatch,
+  type SessionRecord,
+  type StoredEntry,
+  storedValueByteLength,
+} from '@sessions/core';
 import { createTestKey } from '@sessions/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,13 +107,23 @@ describe.skipIf(!canStartRedisServers())('record limits (a Redis server of its o
     return client.hgetall(hashOf(key));
   }
 
-  /** The contract's measure of the hash's entries, by a full recount. */
-  function recount(fields: Record<string, string>): { bytes: number; keys: number } {
+  /** The raw hash as bytes (binary values intact), internal fields included. */
+  async function rawBytes(key: string): Promise<Record<string, Buffer>> {
+    return client.hgetallBuffer(hashOf(key));
+  }
+
+  /**
+   * The contract's measure of the hash's entries, by a full recount: a binary value (stored
+   * behind a 0x00 byte) counts its bytes without that marker.
+   */
+  function recount(fields: Record<string, string | Buffer>): { bytes: number; keys: number } {
     let bytes = 0;
     let keys = 0;
     for (const [field, value] of Object.entries(fields)) {
       if (field.startsWith(INTERNAL_FIELD_MARK)) continue;
-      bytes += Buffer.byteLength(field) + Buffer.byteLength(value);
+      const length = Buffer.byteLength(value);
+      bytes +=
+        Buffer.byteLength(field) + (Buffer.isBuffer(value) && value[0] === 0 ? length - 1 : length);
       keys += 1;
     }
     return { bytes, keys };
@@ -115,15 +131,17 @@ describe.skipIf(!canStartRedisServers())('record limits (a Redis server of its o
 
   /** Asserts the size field holds the recount, stamped with the last write id (so trusted). */
   async function expectTotalsCurrent(key: string, label: string): Promise<void> {
-    const fields = await raw(key);
+    const fields = await rawBytes(key);
     const { bytes, keys } = recount(fields);
-    const ops = fields[FIELD_OPS] ?? '';
-    expect(fields[FIELD_SIZE], label).toBe(`${bytes}:${keys}:${ops.slice(-OP_ID_LENGTH)}`);
+    const ops = fields[FIELD_OPS]?.toString() ?? '';
+    expect(fields[FIELD_SIZE]?.toString(), label).toBe(
+      `${bytes}:${keys}:${ops.slice(-OP_ID_LENGTH)}`,
+    );
     // The engine's measure of what `load` returns agrees too.
     const loaded = await store.load(key);
     let engineBytes = 0;
     for (const [entryKey, entry] of loaded?.entries ?? []) {
-      engineBytes += Buffer.byteLength(entryKey) + Buffer.byteLength(entry.value);
+      engineBytes += Buffer.byteLength(entryKey) + storedValueByteLength(entry.value);
     }
     expect({ bytes: engineBytes, keys: loaded?.entries.size }, `${label} (load)`).toEqual({
       bytes,
@@ -156,11 +174,88 @@ describe.skipIf(!canStartRedisServers())('record limits (a Redis server of its o
     await expectTotalsCurrent(key, 'after create');
   });
 
+  it('binary values count their bytes, not their marker byte: create, patch, a full scan, the Cluster copy', async () => {
+    const key = createTestKey();
+    await store.create(
+      key,
+      record([
+        ['b', { value: Uint8Array.of(0, 1, 0xff) }],
+        ['t', 'é'],
+        ['e', { value: new Uint8Array(0) }],
+      ]),
+    );
+    // b+3, t+2, e+0
+    const fields = await rawBytes(key);
+    expect(fields[FIELD_SIZE]?.toString()).toBe(`8:3:${fields[FIELD_OPS]?.toString()}`);
+    await expectTotalsCurrent(key, 'after create');
+    const at = (maxBytes: number) => ({ maxBytes, maxKeys: 3 });
+
+    // Text replaced by bytes of the same measure, exactly at the bound; one byte more is refused.
+    expect(
+      await store.patch(
+        key,
+        patch({ set: [['t', { value: Uint8Array.of(1, 2) }]], limits: at(8) }),
+      ),
+    ).toBe('ok');
+    expect(
+      await store.patch(
+        key,
+        patch({ set: [['t', { value: Uint8Array.of(1, 2, 3) }]], limits: at(8) }),
+      ),
+    ).toBe('too-large');
+    // Bytes replaced by text, and the patchIf condition on bytes.
+    expect(
+      await store.patchIf(
+        key,
+        { key: 't', value: Uint8Array.of(1, 2) },
+        patch({ set: [['t', 'ü']], limits: at(8) }),
+      ),
+    ).toBe('ok');
+    await expectTotalsCurrent(key, 'after the patches');
+
+    // Measured again by a full scan (no totals): the same count.
+    await client.hdel(hashOf(key), FIELD_SIZE);
+    expect(
+      await store.patch(key, patch({ set: [['e', { value: Uint8Array.of(7) }]], limits: at(8) })),
+    ).toBe('too-large');
+    expect(
+      await store.patch(key, patch({ set: [['e', { value: new Uint8Array(0) }]], limits: at(8) })),
+    ).toBe('ok');
+    await expectTotalsCurrent(key, 'after the full scan');
+
+    // The Cluster rotation measures its snapshot and its copy the same way.
+    const to = createTestKey();
+    const across = (change: SessionPatch) =>
+      rotateAcrossSlots(
+        storeCommands(client),
+        layout.keysFor(key),
+        layout.keysFor(to),
+        encodePatch(change),
+        soon(),
+        new AbortController().signal,
+      );
+    expect(await across(patch({ set: [['e', { value: Uint8Array.of(7) }]], limits: at(8) }))).toBe(
+      'too-large',
+    );
+    expect(await across(patch({ set: [['e', { value: Uint8Array.of(0) }]], limits: at(9) }))).toBe(
+      'ok',
+    );
+    await expectTotalsCurrent(to, 'the copy');
+    expect((await store.load(to))?.entries.get('b')?.value).toEqual(Uint8Array.of(0, 1, 0xff));
+    expect((await store.load(to))?.entries.get('e')?.value).toEqual(Uint8Array.of(0));
+    await client.unlink(hashOf(to));
+  });
+
   it('the totals follow every kind of write (a seeded random sequence, recounted after each)', async () => {
     const random = prng(0x5e55_1075);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
     const names = ['a', 'b', 'ключ', '😀', '\u0001flash:x', '__proto__', 'long', 'k7', 'e'];
-    const values = ['', '1', 'é', '😀😀', 'x'.repeat(200), '"json"', '\u0001', 'ü'.repeat(40)];
+    const values: (string | Uint8Array)[] = [
+      ...['', '1', 'é', '😀😀', 'x'.repeat(200), '"json"', '\u0001', 'ü'.repeat(40)],
+      // Binary values: empty, NUL, not UTF-8, the bytes of the text 'é', 200 bytes.
+      ...[new Uint8Array(0), Uint8Array.of(0), Uint8Array.of(0xff, 0, 0xc0)],
+      ...[new TextEncoder().encode('é'), Uint8Array.from({ length: 200 }, (_, i) => i)],
+    ];
     const entry = (): StoredEntry =>
       random() < 0.2
         ? { value: pick(values), expiresAt: Date.now() + 60_000 }
@@ -193,7 +288,7 @@ describe.skipIf(!canStartRedisServers())('record limits (a Redis server of its o
     await store.create(key, record([['a', '1']]));
     const outcomes: Record<string, number> = {};
     for (let step = 0; step < 400; step++) {
-      const before = await raw(key);
+      const before = await rawBytes(key);
       const roll = random();
       let operation: string;
       let outcome: string;
@@ -229,7 +324,7 @@ describe.skipIf(!canStartRedisServers())('record limits (a Redis server of its o
       }
       outcomes[`${operation}: ${outcome}`] = (outcomes[`${operation}: ${outcome}`] ?? 0) + 1;
       if (outcome === 'too-large' || outcome === 'conflict') {
-        expect(await raw(key), `step ${step}: ${operation} ${outcome} wrote nothing`).toEqual(
+        expect(await rawBytes(key), `step ${step}: ${operation} ${outcome} wrote nothing`).toEqual(
           before,
         );
       }
@@ -483,18 +578,25 @@ describe.skipIf(!canStartRedisServers())('record limits (a Redis server of its o
     expect(recount(await raw(big)).bytes).toBeGreaterThan(100_000);
 
     const limits = { maxBytes: 1_000_000, maxKeys: 10_000 };
+    // Every write moves the expiry (a write keeping it skips the expiry commands; see below), so
+    // both runs do the same work whatever the clock says.
+    let expiresAt = Date.now() + 600_000;
+    const moved = () => ++expiresAt;
     const work = (key: string) => async () => {
-      await store.patch(key, patch({ set: [['views', '1']], limits }));
-      await store.patch(key, patch({ set: [['fresh', '1']], remove: ['k3'], limits }));
+      await store.patch(key, patch({ set: [['views', '1']], limits, expiresAt: moved() }));
+      await store.patch(
+        key,
+        patch({ set: [['fresh', '1']], remove: ['k3'], limits, expiresAt: moved() }),
+      );
       await store.patchIf(
         key,
         { key: 'views', value: '1' },
-        patch({ set: [['views', '2']], limits }),
+        patch({ set: [['views', '2']], limits, expiresAt: moved() }),
       );
-      await store.touch(key, Date.now() + 600_000);
+      await store.touch(key, moved());
       const to = createTestKey();
-      await store.rotate(key, to, patch({ set: [['views', '3']], limits }));
-      await store.rotate(to, key, patch({ limits }));
+      await store.rotate(key, to, patch({ set: [['views', '3']], limits, expiresAt: moved() }));
+      await store.rotate(to, key, patch({ limits, expiresAt: moved() }));
     };
     // Warm the script cache, so both runs use EVALSHA alone.
     await work(createTestKey())().catch(() => {});
@@ -504,9 +606,29 @@ describe.skipIf(!canStartRedisServers())('record limits (a Redis server of its o
     for (const whole of ['hgetall', 'hkeys', 'hvals', 'hscan', 'hlen']) {
       expect(onBig[whole], `${whole} in ${JSON.stringify(onBig)}`).toBeUndefined();
     }
-    // Per changed entry: one HSTRLEN (and HEXISTS only when it answers 0).
-    expect(onBig.hstrlen).toBeLessThanOrEqual(5);
+    // Per changed entry: one HGET of its old value (its first byte tells bytes from text), never
+    // an HSTRLEN or HEXISTS on top.
+    expect(onBig.hstrlen).toBeUndefined();
+    expect(onBig.hexists).toBeUndefined();
     // The measuring code reads the whole hash only in its fallback scan, by HKEYS.
     expect(LUA_RECORD_SIZE).not.toMatch(/HGETALL|HVALS/);
+  });
+
+  it('a patch that keeps the expiry skips the expiry and live-index commands', async () => {
+    const key = createTestKey();
+    const expiresAt = Date.now() + 600_000;
+    await store.create(key, record([['views', '0']]));
+    await store.patch(key, patch({ set: [['views', '1']], expiresAt }));
+    const moving = await callsDuring(() =>
+      store.patch(key, patch({ set: [['views', '2']], expiresAt: expiresAt + 1 })),
+    );
+    const keeping = await callsDuring(() =>
+      store.patch(key, patch({ set: [['views', '3']], expiresAt: expiresAt + 1 })),
+    );
+    expect(moving.pexpireat).toBeGreaterThan(0);
+    expect(keeping.pexpireat).toBeUndefined();
+    expect(keeping.zadd).toBeUndefined();
+    // The TTL set by the moving write still holds.
+    expect(await client.pttl(hashOf(key))).toBeGreaterThan(590_000);
   });
 });

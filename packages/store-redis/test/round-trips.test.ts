@@ -1,3 +1,5 @@
+import { msgpackCodec } from '@sessions/codec-msgpack';
+import { createSessionManager } from '@sessions/core';
 import { createTestKey } from '@sessions/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +7,7 @@ import { createRedisStore } from '../src/index.js';
 import { patchIfCountedScript, patchIfIndexedCountedScript } from '../src/lua/patch-if-script.js';
 import { patchCountedScript } from '../src/lua/patch-script.js';
 import { recommendedRedisOptions } from './support/client-options.js';
-import { cookieFrom, managerFor } from './support/engine.js';
+import { cookieFrom, managerFor, TEST_SECRET } from './support/engine.js';
 import { type RedisServer, startRedisServer } from './support/redis-server.js';
 import { canStartRedisServers } from './support/require-redis-server.js';
 
@@ -175,6 +177,69 @@ describe.skipIf(!canStartRedisServers())('round trips, observed by Redis (MONITO
       }),
       'destroy: one script, no load',
     ).toEqual(['evalsha']);
+  });
+
+  it('with the MessagePack codec (binary values): the same round trips as JSON', async () => {
+    const manager = createSessionManager<{ n: number; note: string }>({
+      store: createRedisStore(client, { prefix: 'trips:msgpack:' }),
+      secrets: [TEST_SECRET],
+      codec: msgpackCodec,
+    });
+    // The scripts are cached by the JSON test above or by this first request (NOSCRIPT + EVAL).
+    const first = manager.session(new Headers());
+    await first.set('n', 1);
+    const cookie = cookieFrom(await first.commit());
+    const warm = manager.session(new Headers({ cookie }));
+    await warm.update('n', (n) => (n ?? 0) + 1);
+    await warm.commit();
+
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers({ cookie }));
+        expect(await session.get('n')).toBe(2);
+        await session.commit();
+      }),
+      'read: one load',
+    ).toEqual(['hgetall']);
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers({ cookie }));
+        await session.set('n', ((await session.get('n')) ?? 0) + 1);
+        await session.set('note', 'bytes, one write');
+        await session.commit();
+      }),
+      'change: one load and one write',
+    ).toEqual(['hgetall', 'evalsha']);
+    expect(
+      await observe(async () => {
+        const session = manager.session(new Headers({ cookie }));
+        expect(await session.update('n', (n) => (n ?? 0) + 1)).toBe(4);
+        await session.commit();
+      }),
+      'update(): the load and one conditional write',
+    ).toEqual(['hgetall', 'evalsha']);
+    expect(await manager.session(new Headers({ cookie })).get('note')).toBe('bytes, one write');
+
+    // After a restart (a fresh store), the first load meeting bytes reads its hash again as bytes,
+    // once; every later load is one HGETALL again.
+    const restarted = createSessionManager<{ n: number; note: string }>({
+      store: createRedisStore(client, { prefix: 'trips:msgpack:' }),
+      secrets: [TEST_SECRET],
+      codec: msgpackCodec,
+    });
+    for (const [label, expected] of [
+      ['first load after a restart: read again as bytes', ['hgetall', 'hgetall']],
+      ['then: one load', ['hgetall']],
+    ] as const) {
+      expect(
+        await observe(async () => {
+          const session = restarted.session(new Headers({ cookie }));
+          expect(await session.get('n')).toBe(4);
+          await session.commit();
+        }),
+        label,
+      ).toEqual(expected);
+    }
   });
 
   it('a patch carrying limits is one script, whether it lands or is refused as too-large', async () => {

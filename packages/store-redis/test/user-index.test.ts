@@ -72,27 +72,42 @@ function intercepted<T extends Redis | Cluster>(
   hook: (call: ScriptCall) => unknown,
   after = false,
 ): T {
+  /** Runs `send` (the real script call) with the hook before or after it. */
+  const around = async (
+    first: string,
+    numKeys: number,
+    rest: readonly unknown[],
+    send: () => Promise<unknown>,
+  ): Promise<unknown> => {
+    const call: ScriptCall = {
+      script: SCRIPTS.find((script) => script.sha === first || script.source === first),
+      keys: rest.slice(0, numKeys).map(String),
+      // The deadline comes first; the hook sees the script's own arguments.
+      args: rest.slice(numKeys + 1).map(String),
+    };
+    if (!after) await hook(call);
+    const reply = await send();
+    if (after) await hook(call);
+    return reply;
+  };
   return new Proxy(client, {
     get(target, property) {
+      const send = Reflect.get(target, property, target) as (...args: unknown[]) => unknown;
       if (property === 'evalsha' || property === 'eval') {
-        return async (first: string, numKeys: number, ...rest: string[]) => {
-          const call: ScriptCall = {
-            script: SCRIPTS.find((script) => script.sha === first || script.source === first),
-            keys: rest.slice(0, numKeys),
-            // The deadline comes first; the hook sees the script's own arguments.
-            args: rest.slice(numKeys + 1),
-          };
-          if (!after) await hook(call);
-          const send = Reflect.get(target, property, target) as (
-            ...args: unknown[]
-          ) => Promise<unknown>;
-          const reply = await send.call(target, first, numKeys, ...rest);
-          if (after) await hook(call);
-          return reply;
+        return (first: string, numKeys: number, ...rest: unknown[]) =>
+          around(first, numKeys, rest, async () => send.call(target, first, numKeys, ...rest));
+      }
+      // Scripts whose replies are read as bytes (the Cluster rotation's commit) use `callBuffer`.
+      if (property === 'callBuffer') {
+        return (command: string, ...args: unknown[]) => {
+          if (!['evalsha', 'eval'].includes(command.toLowerCase())) {
+            return send.call(target, command, ...args);
+          }
+          const [first, numKeys, ...rest] = args as [string, number, ...unknown[]];
+          return around(first, numKeys, rest, async () => send.call(target, command, ...args));
         };
       }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof send === 'function' ? send.bind(target) : send;
     },
   });
 }

@@ -1,4 +1,5 @@
 import type { EncodedPatch } from '../encode-record.js';
+import type { ValueArg } from '../value-form.js';
 import { LUA_RECORD_SIZE } from './record-size.js';
 
 /**
@@ -11,7 +12,7 @@ import { LUA_RECORD_SIZE } from './record-size.js';
  *
  * `plan_patch` comes first and writes nothing: it computes the record's size after the patch from
  * the stored totals (see `record-size.ts`) and the old and new lengths of the changed entries
- * only, one `HSTRLEN` each, so its cost does not grow with the record. It answers nil when the
+ * only, one `HGET` each, so its cost does not grow with the record. It answers nil when the
  * patch would take the record past a bound (and grow it), so the caller can answer `too-large`
  * having written nothing at all: no entry, expiry, meta or index.
  *
@@ -27,9 +28,16 @@ local function is_entry_field(field)
   return string.byte(field, 1) ~= 0 or string.sub(field, 1, #ENTRY_EXPIRY) == ENTRY_EXPIRY
 end
 
-local function plan_patch(key)
-  local ops = redis.call('HGET', key, FIELD_OPS)
-  local before_bytes, before_keys = record_size(key, ops)
+-- The internal fields a patch reads, in one call: write ids, size totals and expiry (false when
+-- absent).
+local function read_internal(key)
+  local got = redis.call('HMGET', key, FIELD_OPS, FIELD_SIZE, FIELD_EXPIRES_AT)
+  return { ops = got[1], size = got[2], expires_at = got[3] }
+end
+
+local function plan_patch(key, internal)
+  local ops = internal.ops
+  local before_bytes, before_keys = record_size(key, ops, internal.size)
   local clear = ARGV[4] == '1'
   local bytes, keys = before_bytes, before_keys
   if clear then bytes, keys = 0, 0 end
@@ -48,12 +56,15 @@ local function plan_patch(key)
   for i = 10, 9 + removed do take(ARGV[i]) end
   for i = 10 + removed, #ARGV, 3 do
     take(ARGV[i])
-    bytes = bytes + #ARGV[i] + #ARGV[i + 1]
+    local length = value_length(ARGV[i + 1])
+    bytes = bytes + #ARGV[i] + length
     keys = keys + 1
-    lengths[ARGV[i]] = #ARGV[i + 1]
+    lengths[ARGV[i]] = length
   end
   if not fits(bytes, keys, before_bytes, before_keys, ARGV[7], ARGV[8]) then return nil end
-  return { ops = ops, bytes = bytes, keys = keys }
+  -- The same expiry as stored (a write within the touch interval): the key's TTL and the live
+  -- index already say so, and need no write.
+  return { ops = ops, bytes = bytes, keys = keys, same_expiry = internal.expires_at == ARGV[3] }
 end
 
 local function apply_patch(key, plan)
@@ -97,7 +108,7 @@ end
 `;
 
 /** Script arguments for an encoded patch, in the order {@link LUA_APPLY_PATCH} reads them. */
-export function patchArgs(opId: string, patch: EncodedPatch): string[] {
+export function patchArgs(opId: string, patch: EncodedPatch): ValueArg[] {
   return [
     opId,
     patch.expireAt,

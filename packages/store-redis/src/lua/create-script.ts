@@ -1,5 +1,6 @@
 import type { EncodedRecord } from '../encode-record.js';
 import { defineScript } from '../run-script.js';
+import type { ValueArg } from '../value-form.js';
 import { LUA_INDEX_ADD, LUA_INDEXED_HEADER } from './index-add.js';
 import { LUA_LIVE_INDEX } from './live-index.js';
 import { LUA_PRELUDE } from './lua-prelude.js';
@@ -38,7 +39,7 @@ ${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
 local bytes, keys = 0, 0
 for i = 6, #ARGV, 2 do
   if string.byte(ARGV[i], 1) ~= 0 then
-    bytes = bytes + #ARGV[i] + #ARGV[i + 1]
+    bytes = bytes + #ARGV[i] + value_length(ARGV[i + 1])
     keys = keys + 1
   end
 end
@@ -62,6 +63,6 @@ export const createIndexedCountedScript = defineScript(
 );
 
 /** Script arguments for an encoded record, in the order the create scripts read them. */
-export function createArgs(opId: string, record: EncodedRecord): string[] {
+export function createArgs(opId: string, record: EncodedRecord): ValueArg[] {
   return [opId, record.expireAt, record.meta, record.expiresAt, record.user, ...record.fields];
 }

@@ -1,5 +1,6 @@
 import type { EncodedCondition } from '../encode-record.js';
 import { defineScript } from '../run-script.js';
+import type { ValueArg } from '../value-form.js';
 import { LUA_APPLY_PATCH } from './apply-patch.js';
 import { LUA_INDEX_ADD, LUA_INDEXED_HEADER } from './index-add.js';
 import { LUA_LIVE_INDEX } from './live-index.js';
@@ -8,7 +9,8 @@ import { LUA_PRELUDE } from './lua-prelude.js';
 /**
  * The condition's three arguments, taken off the END of ARGV (after the indexed header has taken
  * the member off), so the rest reads exactly as {@link LUA_APPLY_PATCH} expects: the entry key,
- * '1' when the entry must hold a value ('0': it must be absent), and that value ('' when absent).
+ * '1' when the entry must hold a value ('0': it must be absent), and that value in its stored form
+ * ('' when absent; bytes behind their marker, see `value-form.ts`, so text never equals bytes).
  */
 const LUA_CONDITION_HEADER = `
 local EXPECTED = table.remove(ARGV)
@@ -16,8 +18,9 @@ local EXPECT_PRESENT = table.remove(ARGV) == '1'
 local CONDITION_KEY = table.remove(ARGV)
 
 -- True when the entry CONDITION_KEY of hash 'key' is in the state the caller expects: holding
--- exactly EXPECTED (a byte comparison), or absent. An entry whose per-key expiry Redis's clock has
--- reached counts as absent, with the same rule as a record's expiry (live while now < expiresAt).
+-- exactly EXPECTED (a byte comparison of stored forms), or absent. An entry whose per-key expiry
+-- Redis's clock has reached counts as absent, with the same rule as a record's expiry (live while
+-- now < expiresAt).
 local function condition_holds(key)
   local current = redis.call('HGET', key, CONDITION_KEY)
   if current then
@@ -59,14 +62,17 @@ if redis.call('EXISTS', key) == 0 then
   if has_op(redis.call('GET', KEYS[2]), ARGV[1]) then return 'ok' end
   return 'missing'
 end
-if has_op(redis.call('HGET', key, FIELD_OPS), ARGV[1]) then return 'ok' end
+local internal = read_internal(key)
+if has_op(internal.ops, ARGV[1]) then return 'ok' end
 if not condition_holds(key) then return 'conflict' end
-local plan = plan_patch(key)
+local plan = plan_patch(key, internal)
 if not plan then return 'too-large' end
 ${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
 apply_patch(key, plan)
-redis.call('PEXPIREAT', key, ARGV[2])
-${counted ? 'live_set(key, ARGV[3], ARGV[2])' : ''}
+if not plan.same_expiry then
+  redis.call('PEXPIREAT', key, ARGV[2])
+  ${counted ? 'live_set(key, ARGV[3], ARGV[2])' : ''}
+end
 return 'ok'
 `;
 }
@@ -81,7 +87,7 @@ export const patchIfIndexedCountedScript = defineScript(
 );
 
 /** The condition's script arguments, appended after the patch's (see {@link patchIfScript}). */
-export function conditionArgs(condition: EncodedCondition): string[] {
+export function conditionArgs(condition: EncodedCondition): ValueArg[] {
   return condition.value === undefined
     ? [condition.key, '0', '']
     : [condition.key, '1', condition.value];

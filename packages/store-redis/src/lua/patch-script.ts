@@ -29,13 +29,16 @@ if redis.call('EXISTS', key) == 0 then
   if has_op(redis.call('GET', KEYS[2]), ARGV[1]) then return 'ok' end
   return 'missing'
 end
-if has_op(redis.call('HGET', key, FIELD_OPS), ARGV[1]) then return 'ok' end
-local plan = plan_patch(key)
+local internal = read_internal(key)
+if has_op(internal.ops, ARGV[1]) then return 'ok' end
+local plan = plan_patch(key, internal)
 if not plan then return 'too-large' end
 ${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
 apply_patch(key, plan)
-redis.call('PEXPIREAT', key, ARGV[2])
-${counted ? 'live_set(key, ARGV[3], ARGV[2])' : ''}
+if not plan.same_expiry then
+  redis.call('PEXPIREAT', key, ARGV[2])
+  ${counted ? 'live_set(key, ARGV[3], ARGV[2])' : ''}
+end
 return 'ok'
 `;
 }

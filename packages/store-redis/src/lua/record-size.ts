@@ -5,10 +5,11 @@
  *
  * The measure is the contract's (`RecordLimits`): entries are the hash fields that do not start
  * with U+0000; bytes is the sum over them of the field's length plus the value's length. Lua's `#`
- * and `HSTRLEN` count bytes, and the store holds keys and values as the UTF-8 ioredis sends, so
- * these are UTF-8 lengths. Values are stored unframed (a per-key expiry lives in a field of its
- * own), so a field's length is the logical value's. Entries past their per-key expiry count until
- * the engine's next write removes them, which the contract allows.
+ * counts bytes, and the store holds keys and text values as the UTF-8 ioredis sends, so these are
+ * UTF-8 lengths. A binary value is stored behind one marker byte 0x00 (see `value-form.ts`), which
+ * `value_length` takes off: the measure counts the bytes alone, as the engine does. Values are
+ * otherwise unframed (a per-key expiry lives in a field of its own). Entries past their per-key
+ * expiry count until the engine's next write removes them, which the contract allows.
  *
  * Why the totals are stamped with the last write id: a write by a version of the store that does
  * not know the field (a rolling deploy) changes entries without updating it, but always pushes its
@@ -18,6 +19,13 @@
  * scan.
  */
 export const LUA_RECORD_SIZE = `
+-- A stored value's length in the contract's measure: text counts its UTF-8 bytes, and bytes
+-- (stored behind the marker 0x00, which UTF-8 codec text never starts with) count without it.
+local function value_length(value)
+  if string.byte(value, 1) == 0 then return #value - 1 end
+  return #value
+end
+
 -- The last write id recorded in 'ops' ('' when none).
 local function last_op(ops)
   if not ops or #ops < OP_ID_LENGTH then return '' end
@@ -31,8 +39,8 @@ end
 
 -- The totals stored in hash 'key', or nil when it has none or they are not current (stamped
 -- with another write id than the last one in 'ops', its write ids). O(1).
-local function stored_size(key, ops)
-  local text = redis.call('HGET', key, FIELD_SIZE)
+local function stored_size(key, ops, text)
+  if text == nil then text = redis.call('HGET', key, FIELD_SIZE) end
   if not text then return nil end
   local bytes, keys, stamp = string.match(text, '^(%d+):(%d+):(.*)$')
   if not bytes or stamp ~= last_op(ops) then return nil end
@@ -41,25 +49,26 @@ end
 
 -- The totals of hash 'key' (bytes, entries): the stored ones when current, else measured by one
 -- full scan (a record written before the size field existed, or by an older store version).
-local function record_size(key, ops)
-  local bytes, keys = stored_size(key, ops)
+local function record_size(key, ops, text)
+  local bytes, keys = stored_size(key, ops, text)
   if bytes then return bytes, keys end
   bytes, keys = 0, 0
   for _, field in ipairs(redis.call('HKEYS', key)) do
     if string.byte(field, 1) ~= 0 then
-      bytes = bytes + #field + redis.call('HSTRLEN', key, field)
+      bytes = bytes + #field + value_length(redis.call('HGET', key, field))
       keys = keys + 1
     end
   end
   return bytes, keys
 end
 
--- The byte length of the value of entry 'entry' in hash 'key', or false when it is absent. O(1):
--- HSTRLEN answers 0 for an absent field as for an empty value, which HEXISTS then tells apart.
+-- The length (see value_length) of the value of entry 'entry' in hash 'key', or false when it is
+-- absent. One HGET, whatever the record's size: the value's first byte tells bytes from text,
+-- which HSTRLEN cannot (reading it costs a copy of that one value, bounded by the limits).
 local function entry_length(key, entry)
-  local length = redis.call('HSTRLEN', key, entry)
-  if length == 0 and redis.call('HEXISTS', key, entry) == 0 then return false end
-  return length
+  local value = redis.call('HGET', key, entry)
+  if not value then return false end
+  return value_length(value)
 end
 
 -- Whether a write may leave a record of 'bytes' bytes and 'keys' entries, given the bounds

@@ -38,7 +38,7 @@ end
 local bytes, keys = 0, 0
 for i = 10, #ARGV, 2 do
   if string.byte(ARGV[i], 1) ~= 0 then
-    bytes = bytes + #ARGV[i] + #ARGV[i + 1]
+    bytes = bytes + #ARGV[i] + value_length(ARGV[i + 1])
     keys = keys + 1
   end
 end

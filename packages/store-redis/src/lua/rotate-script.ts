@@ -33,7 +33,7 @@ if redis.call('EXISTS', from) == 0 then
   return 'missing'
 end
 if from == to or redis.call('EXISTS', to) == 1 then return 'conflict' end
-local plan = plan_patch(from)
+local plan = plan_patch(from, read_internal(from))
 if not plan then return 'too-large' end
 ${indexed ? 'index_add(INDEX, MEMBER, ARGV[2])' : ''}
 local ops = apply_patch(from, plan)
