@@ -95,10 +95,24 @@ function commonSuffixLength(ids: readonly string[]): number {
 }
 
 /**
+ * How many positions in `[from, to)` hold different characters across `ids`: fixed characters
+ * between varying ones (a timestamp padded with zeros, say) do not count.
+ */
+function varyingPositions(ids: readonly string[], from: number, to: number): number {
+  const first = ids[0] as string;
+  let varied = 0;
+  for (let i = from; i < to; i++) {
+    const char = first.charCodeAt(i);
+    if (ids.some((id) => id.charCodeAt(i) !== char)) varied++;
+  }
+  return varied;
+}
+
+/**
  * The format for the manager option `generateId`: the default when absent; otherwise the
  * generator is called 8 times now and must return distinct well-formed IDs (see
  * {@link isWellFormedCustomSessionId}) that, once the prefix and suffix they all share are set
- * aside (a tenant tag, say), still differ in at least 43 characters. That rule catches constants,
+ * aside (a tenant tag, say), still differ in at least 43 character positions. That rule catches constants,
  * counters, timestamps, UUIDs and short tokens; it cannot prove randomness, so the varying part
  * must come from `generateSessionId()` (or another CSPRNG). IDs minted later are checked for
  * shape too (`MISCONFIGURED` at the write that needed one). Presented tokens are accepted in the
@@ -109,11 +123,11 @@ export function resolveSessionIdFormat(generateId: (() => string) | undefined): 
   if (typeof generateId !== 'function') throw misconfigured('must be a function');
   const ids = Array.from({ length: SAMPLES }, () => sample(generateId));
   if (new Set(ids).size !== SAMPLES) throw misconfigured('returned the same ID twice');
-  const fixed = commonPrefixLength(ids) + commonSuffixLength(ids);
   const shortest = Math.min(...ids.map((id) => id.length));
-  if (shortest - fixed < MIN_SESSION_ID_RANDOM_CHARS) {
+  const varied = varyingPositions(ids, commonPrefixLength(ids), shortest - commonSuffixLength(ids));
+  if (varied < MIN_SESSION_ID_RANDOM_CHARS) {
     throw misconfigured(
-      `must vary in at least ${MIN_SESSION_ID_RANDOM_CHARS} characters (256 random bits as base64url) besides a fixed prefix or suffix; its IDs varied in ${Math.max(0, shortest - fixed)}`,
+      `must vary in at least ${MIN_SESSION_ID_RANDOM_CHARS} characters (256 random bits as base64url) besides a fixed prefix or suffix; its IDs varied in ${varied}`,
     );
   }
   return {

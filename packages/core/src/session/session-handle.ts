@@ -629,13 +629,14 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
       this.#checkLimits(key, entry, now);
       const expiresAt = this.#expiryAfterWrite(now, 'updated');
       const meta = this.#metaToWrite(now);
-      const patch = this.#limited({
+      const patch: SessionPatch = {
         set: new Map([[key, entry]]),
         remove: [],
         clear: false,
         expiresAt,
         ...(meta === undefined ? {} : { meta }),
-      });
+        limits: this.#config.recordLimits,
+      };
       const condition = { key, value: current?.value };
       const result = await callStore(this.#config, store, 'update the session', () =>
         patchIf.call(store, storeKey, condition, patch),
@@ -902,14 +903,6 @@ export class SessionHandle<Data extends SessionData> implements Session<Data> {
       }
     }
     throw this.#conflict('regenerate');
-  }
-
-  /**
-   * A patch bounded by the manager's limits, which stores declaring `recordLimits` check against
-   * the record as the write leaves it (the engine's own check saw only this request's view).
-   */
-  #limited(patch: SessionPatch): SessionPatch {
-    return { ...patch, limits: this.#config.recordLimits };
   }
 
   #grewElsewhere(): SessionError {
